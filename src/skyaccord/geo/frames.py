@@ -1,0 +1,171 @@
+"""Coordinate frames: WGS84 geodetic ↔ Earth-centred (ECEF), unit vectors, local tangent frames.
+
+All functions are array in, array out (numpy broadcasting); angles in degrees at the interface,
+lengths in metres.
+
+Two models are used, each where it is exact enough for its job:
+
+* **Ellipsoid (WGS84)** for positions of aircraft (:func:`geodetic_to_ecef`,
+  :func:`enu_basis`), so separation is measured in true metres.
+* **Sphere** (radius :data:`EARTH_RADIUS_M`) for outlines of volumes, whose edges are great-circle
+  arcs.  The gnomonic projection maps great circles to straight lines, so polygon operations in
+  a gnomonic plane are exact for such outlines, anywhere on Earth (poles, antimeridian), as long
+  as everything lies within the hemisphere around the projection centre.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+F64 = NDArray[np.float64]
+
+WGS84_A: Final = 6378137.0
+WGS84_F: Final = 1.0 / 298.257223563
+WGS84_E2: Final = WGS84_F * (2.0 - WGS84_F)
+EARTH_RADIUS_M: Final = 6371008.8
+"""Mean Earth radius (IUGG), metres: the sphere used for outlines and their areas."""
+
+
+def geodetic_to_ecef(lat_deg: ArrayLike, lon_deg: ArrayLike, alt_m: ArrayLike = 0.0) -> F64:
+    """WGS84 latitude, longitude (degrees) and ellipsoidal height (m) → ECEF x, y, z (m), shape (..., 3)."""
+    lat = np.radians(np.asarray(lat_deg, dtype=np.float64))
+    lon = np.radians(np.asarray(lon_deg, dtype=np.float64))
+    h = np.asarray(alt_m, dtype=np.float64)
+    slat, clat = np.sin(lat), np.cos(lat)
+    n = WGS84_A / np.sqrt(1.0 - WGS84_E2 * slat * slat)
+    x = (n + h) * clat * np.cos(lon)
+    y = (n + h) * clat * np.sin(lon)
+    z = (n * (1.0 - WGS84_E2) + h) * slat
+    return np.stack(np.broadcast_arrays(x, y, z), axis=-1)
+
+
+def ecef_to_geodetic(xyz: ArrayLike) -> tuple[F64, F64, F64]:
+    """ECEF (m), shape (..., 3) → WGS84 latitude, longitude (degrees), height (m); Bowring's method."""
+    p = np.asarray(xyz, dtype=np.float64)
+    x, y, z = p[..., 0], p[..., 1], p[..., 2]
+    b = WGS84_A * (1.0 - WGS84_F)
+    ep2 = (WGS84_A**2 - b**2) / b**2
+    r = np.hypot(x, y)
+    theta = np.arctan2(z * WGS84_A, r * b)
+    lat = np.arctan2(z + ep2 * b * np.sin(theta) ** 3, r - WGS84_E2 * WGS84_A * np.cos(theta) ** 3)
+    lon = np.arctan2(y, x)
+    slat = np.sin(lat)
+    n = WGS84_A / np.sqrt(1.0 - WGS84_E2 * slat * slat)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h = np.where(
+            np.abs(np.cos(lat)) > 1e-9,
+            r / np.cos(lat) - n,
+            np.abs(z) - b,
+        )
+    return np.degrees(lat), np.degrees(lon), h
+
+
+def unit_vectors(lat_deg: ArrayLike, lon_deg: ArrayLike) -> F64:
+    """Latitude, longitude (degrees) → unit vectors on the sphere, shape (..., 3)."""
+    lat = np.radians(np.asarray(lat_deg, dtype=np.float64))
+    lon = np.radians(np.asarray(lon_deg, dtype=np.float64))
+    clat = np.cos(lat)
+    return np.stack(
+        np.broadcast_arrays(clat * np.cos(lon), clat * np.sin(lon), np.sin(lat)), axis=-1
+    )
+
+
+def vectors_to_latlon(v: ArrayLike) -> tuple[F64, F64]:
+    """Vectors (any length), shape (..., 3) → latitude, longitude (degrees); longitude in [-180, 180]."""
+    a = np.asarray(v, dtype=np.float64)
+    lat = np.degrees(np.arctan2(a[..., 2], np.hypot(a[..., 0], a[..., 1])))
+    lon = np.degrees(np.arctan2(a[..., 1], a[..., 0]))
+    return lat, lon
+
+
+def enu_basis(lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[F64, F64, F64]:
+    """East, north and up unit vectors (ECEF components) at each position, each shape (..., 3).
+
+    At a pole east is taken along +y (longitude 90°) so the basis stays defined.
+    """
+    lat = np.radians(np.asarray(lat_deg, dtype=np.float64))
+    lon = np.radians(np.asarray(lon_deg, dtype=np.float64))
+    slat, clat = np.sin(lat), np.cos(lat)
+    slon, clon = np.sin(lon), np.cos(lon)
+    zero = np.zeros_like(slat * slon)
+    east = np.stack(np.broadcast_arrays(-slon, clon, zero), axis=-1)
+    north = np.stack(np.broadcast_arrays(-slat * clon, -slat * slon, clat), axis=-1)
+    up = np.stack(np.broadcast_arrays(clat * clon, clat * slon, slat), axis=-1)
+    return east, north, up
+
+
+def tangent_basis(centre: ArrayLike) -> tuple[F64, F64]:
+    """Orthonormal east-like and north-like vectors perpendicular to unit vector(s) ``centre``.
+
+    Well defined everywhere, including the poles (where "east" is taken along +y).
+    """
+    c = np.asarray(centre, dtype=np.float64)
+    c = c / np.linalg.norm(c, axis=-1, keepdims=True)
+    ez = np.array([0.0, 0.0, 1.0])
+    east = np.cross(ez, c)
+    norm = np.linalg.norm(east, axis=-1, keepdims=True)
+    polar = norm[..., 0] < 1e-12
+    east = np.where(polar[..., None], np.array([0.0, 1.0, 0.0]), east / np.where(norm > 0, norm, 1))
+    north = np.cross(c, east)
+    return east, north
+
+
+def gnomonic_forward(v: ArrayLike, centre: ArrayLike) -> F64:
+    """Unit vectors ``v`` (..., 3) → gnomonic plane coordinates (..., 2) about unit vector ``centre``.
+
+    Coordinates are dimensionless (tangent of the angle from the centre); great circles map to
+    straight lines.  Points at or beyond 90° from the centre have no image: the caller must keep
+    everything within the hemisphere (``v · centre > 0``).
+    """
+    vv = np.asarray(v, dtype=np.float64)
+    c = np.asarray(centre, dtype=np.float64)
+    east, north = tangent_basis(c)
+    d = vv @ c
+    return np.stack((vv @ east / d, vv @ north / d), axis=-1)
+
+
+def gnomonic_inverse(xy: ArrayLike, centre: ArrayLike) -> F64:
+    """Gnomonic plane coordinates (..., 2) about ``centre`` → unit vectors (..., 3)."""
+    p = np.asarray(xy, dtype=np.float64)
+    c = np.asarray(centre, dtype=np.float64)
+    east, north = tangent_basis(c)
+    v = c + p[..., 0:1] * east + p[..., 1:2] * north
+    return np.asarray(v / np.linalg.norm(v, axis=-1, keepdims=True), dtype=np.float64)
+
+
+def angle_between(a: ArrayLike, b: ArrayLike) -> F64:
+    """Angle (radians) between unit vectors, numerically stable for tiny and near-π angles."""
+    u = np.asarray(a, dtype=np.float64)
+    w = np.asarray(b, dtype=np.float64)
+    cross = np.linalg.norm(np.cross(u, w), axis=-1)
+    dot = np.sum(u * w, axis=-1)
+    return np.arctan2(cross, dot)
+
+
+def great_circle_m(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> F64:
+    """Great-circle distance (m) on the mean sphere."""
+    return angle_between(unit_vectors(lat1, lon1), unit_vectors(lat2, lon2)) * EARTH_RADIUS_M
+
+
+def destination(
+    lat_deg: ArrayLike, lon_deg: ArrayLike, bearing_deg: ArrayLike, distance_m: ArrayLike
+) -> tuple[F64, F64]:
+    """Point reached from a start along a great circle with the given initial bearing (sphere)."""
+    lat = np.radians(np.asarray(lat_deg, dtype=np.float64))
+    lon = np.radians(np.asarray(lon_deg, dtype=np.float64))
+    brg = np.radians(np.asarray(bearing_deg, dtype=np.float64))
+    delta = np.asarray(distance_m, dtype=np.float64) / EARTH_RADIUS_M
+    lat2 = np.arcsin(np.sin(lat) * np.cos(delta) + np.cos(lat) * np.sin(delta) * np.cos(brg))
+    lon2 = lon + np.arctan2(
+        np.sin(brg) * np.sin(delta) * np.cos(lat), np.cos(delta) - np.sin(lat) * np.sin(lat2)
+    )
+    lon2 = (lon2 + np.pi) % (2 * np.pi) - np.pi
+    return np.degrees(lat2), np.degrees(lon2)
+
+
+def wrap_lon(lon_deg: ArrayLike) -> F64:
+    """Longitude(s) wrapped into [-180, 180)."""
+    return np.asarray((np.asarray(lon_deg, dtype=np.float64) + 180.0) % 360.0 - 180.0)
