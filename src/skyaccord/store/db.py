@@ -1,0 +1,124 @@
+"""The store's one entry point: :class:`Store` opens SQLite or PostgreSQL and runs transactions.
+
+Every read and write goes through :meth:`Store.transact`, which gives the callback a connection
+inside a transaction that is *serializable* on both back ends:
+
+* SQLite (embedded default, one file, WAL): write transactions start with ``BEGIN IMMEDIATE``,
+  so writers queue on the database lock and never interleave.
+* PostgreSQL (scale-out): ``SERIALIZABLE`` isolation; serialization failures and deadlocks are
+  retried with jittered back-off, so two processes filing overlapping intents at once end as if
+  one had filed first.
+
+Driver errors never leave this module except as :class:`~skyaccord.errors.StoreError`.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from skyaccord.errors import SkyaccordError, StoreError
+
+T = TypeVar("T")
+
+_RETRY_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+
+
+def normalize_url(url_or_path: str | Path) -> str:
+    """A database URL, or a file path meaning SQLite, → a SQLAlchemy URL."""
+    s = str(url_or_path)
+    if "://" in s:
+        if s.startswith("postgresql://") or s.startswith("postgres://"):
+            return "postgresql+psycopg://" + s.split("://", 1)[1]
+        return s
+    return f"sqlite:///{Path(s).expanduser().resolve()}"
+
+
+class Store:
+    """A database holding everything skyaccord persists."""
+
+    def __init__(self, url: str | Path, *, echo: bool = False, pool_size: int = 5) -> None:
+        self.url = normalize_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        if self.is_sqlite:
+            path = self.url.removeprefix("sqlite:///")
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = sa.create_engine(
+                self.url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False}
+            )
+            _configure_sqlite(self.engine)
+        else:
+            self.engine = sa.create_engine(
+                self.url,
+                echo=echo,
+                isolation_level="SERIALIZABLE",
+                pool_size=pool_size,
+                pool_pre_ping=True,
+            )
+
+    def transact(
+        self, fn: Callable[[Connection], T], *, write: bool = True, retries: int = 30
+    ) -> T:
+        """Run ``fn(conn)`` in one serializable transaction; retry it on contention."""
+        delay = 0.002
+        for attempt in range(retries + 1):
+            try:
+                with self.engine.connect() as conn:
+                    if self.is_sqlite:
+                        conn.info["sqlite_begin"] = "BEGIN IMMEDIATE" if write else "BEGIN"
+                    with conn.begin():
+                        return fn(conn)
+            except SkyaccordError:
+                raise
+            except sa.exc.DBAPIError as e:
+                if attempt < retries and _retryable(e):
+                    time.sleep(delay * (1 + random.random()))
+                    delay = min(delay * 2, 0.25)
+                    continue
+                raise StoreError(f"store error: {_describe(e)}") from e
+        raise StoreError("store contended beyond retries")  # pragma: no cover
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration (Alembic)."""
+        from skyaccord.store.migrate import upgrade
+
+        upgrade(self)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _retryable(e: sa.exc.DBAPIError) -> bool:
+    code = getattr(e.orig, "sqlstate", None) or getattr(e.orig, "pgcode", None)
+    if code in _RETRY_SQLSTATES:
+        return True
+    msg = str(e.orig).lower()
+    return "database is locked" in msg or "database table is locked" in msg
+
+
+def _describe(e: sa.exc.DBAPIError) -> str:
+    return str(e.orig).strip().splitlines()[0] if e.orig is not None else str(e)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql(conn.info.pop("sqlite_begin", "BEGIN IMMEDIATE"))
