@@ -189,7 +189,7 @@ def airspace_from_geojson(
         t0, t1 = _window(props, f"{ff}.properties")
         geom = f.get("geometry")
         gtype = geom.get("type") if isinstance(geom, dict) else None
-        if gtype in ("Polygon", "MultiPolygon"):
+        if isinstance(geom, dict) and gtype in ("Polygon", "MultiPolygon"):
             vols = _polygon_volumes(geom, lo, hi, t0, t1, ref, f"{ff}.geometry")
         else:
             defaults = {

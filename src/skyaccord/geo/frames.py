@@ -142,7 +142,7 @@ def angle_between(a: ArrayLike, b: ArrayLike) -> F64:
     w = np.asarray(b, dtype=np.float64)
     cross = np.linalg.norm(np.cross(u, w), axis=-1)
     dot = np.sum(u * w, axis=-1)
-    return np.arctan2(cross, dot)
+    return np.asarray(np.arctan2(cross, dot), dtype=np.float64)
 
 
 def great_circle_m(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> F64:

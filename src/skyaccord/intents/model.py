@@ -88,3 +88,23 @@ class IntentRef:
     ovn: str
     t_start: float
     t_end: float
+
+
+@dataclass(frozen=True)
+class Filing:
+    """A request to file (or modify) an intent, already parsed and validated."""
+
+    volumes: tuple[Volume4D, ...]
+    key: frozenset[str] = frozenset()
+    state: State = State.ACCEPTED
+    priority: int = 0
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FilingRequest:
+    """A filing as read from the wire or a file: the filing plus the id and version it names."""
+
+    filing: Filing
+    intent_id: str | None = None
+    version: int | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,7 @@ from skyaccord.geo.volumes import Volume4D, VolumeArray
 from skyaccord.geo.wire import unwrapped_ring
 from skyaccord.intents.model import (
     KEYED_STATES,
+    Filing,
     Intent,
     IntentRef,
     State,
@@ -50,17 +51,6 @@ from skyaccord.store import intents as repo
 from skyaccord.store import parties as party_repo
 from skyaccord.store.codec import covering_cells
 from skyaccord.timefmt import format_time
-
-
-@dataclass(frozen=True)
-class Filing:
-    """A request to file (or modify) an intent, already parsed and validated."""
-
-    volumes: tuple[Volume4D, ...]
-    key: frozenset[str] = frozenset()
-    state: State = State.ACCEPTED
-    priority: int = 0
-    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

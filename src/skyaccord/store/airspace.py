@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -44,7 +45,7 @@ def insert_airspace(conn: Connection, a: ProtectedAirspace, *, replace: bool = F
         airspace_volumes.insert(),
         [{"airspace_id": a.id, **volume_row(v, i)} for i, v in enumerate(a.volumes)],
     )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i, v in enumerate(a.volumes):
         rows.extend(
             {"airspace_id": a.id, "idx": i, "cell": c, "lo": lo}
@@ -132,7 +133,7 @@ def airspace_candidates(
     )
 
 
-def _candidate_set(rows: list[Any], key: str, make: Any) -> CandidateSet:
+def _candidate_set(rows: Sequence[Any], key: str, make: Any) -> CandidateSet:
     items: list[Candidate] = []
     item_of = np.empty(len(rows), dtype=np.int64)
     index: dict[str, int] = {}

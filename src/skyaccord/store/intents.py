@@ -57,7 +57,7 @@ def save_intent(conn: Connection, it: Intent, *, new: bool, reindex: bool = True
             [{"intent_id": it.id, **volume_row(v, i)} for i, v in enumerate(it.volumes)],
         )
     if reindex and it.state in ACTIVE_STATES:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for v in it.volumes:
             rows.extend(
                 {"intent_id": it.id, "cell": c, "lo": lo, "t_start": v.t_start, "t_end": v.t_end}

@@ -1,0 +1,1 @@
+"""Airspace data: protected sovereign airspace (country borders) and other reference volumes."""

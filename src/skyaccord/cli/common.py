@@ -1,0 +1,92 @@
+"""What every command shares: the store option, output helpers, durations, error exits."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+import yaml
+from rich.console import Console
+
+from skyaccord.errors import SkyaccordError, ValidationError
+from skyaccord.store import Store
+
+console = Console()
+err_console = Console(stderr=True)
+
+DEFAULT_DB = "skyaccord.db"
+
+DbOption = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        envvar="SKYACCORD_DB",
+        help="SQLite file path (embedded default) or postgresql://user@host/db URL.",
+        show_default=True,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def open_store(db: str) -> Store:
+    """The store at ``db``, migrated to the newest schema."""
+    store = Store(db)
+    store.upgrade()
+    return store
+
+
+def exits_on_error(fn: F) -> F:
+    """Turns a domain error into its message on stderr and its exit code."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except SkyaccordError as e:
+            err_console.print(f"[bold red]error[/] ({e.code}): {e.message}", highlight=False)
+            extra = {k: v for k, v in e.details.items() if k not in ("field", "reason")}
+            if extra:
+                err_console.print_json(json.dumps(extra, default=str))
+            raise typer.Exit(e.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, default=str) + "\n")
+
+
+def read_document(path: Path, field: str = "file") -> Any:
+    """A JSON, GeoJSON or YAML file → Python object; errors name the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ValidationError(field, f"cannot read {path}: {e.strerror}") from None
+    try:
+        if path.suffix.lower() in (".yaml", ".yml"):
+            return yaml.safe_load(text)
+        return json.loads(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as e:
+        raise ValidationError(
+            field, f"{path} is not valid {path.suffix.lstrip('.') or 'JSON'}: {e}"
+        ) from None
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d)?\s*$", re.I)
+_SCALE = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86400}
+
+
+def parse_duration(text: str, field: str = "duration") -> float:
+    """``"15min"``, ``"90s"``, ``"2h"``, ``"1d"`` or plain seconds → seconds."""
+    m = _DURATION.match(text)
+    if not m:
+        raise ValidationError(field, f"not a duration: {text!r} (try '15min', '90s', '2h')")
+    return float(m.group(1)) * _SCALE[(m.group(2) or "s").lower()]

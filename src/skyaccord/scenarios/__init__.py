@@ -1,0 +1,1 @@
+"""Scenarios as data (YAML + GeoJSON): parties, airspace, notice rules, operations, traffic."""
