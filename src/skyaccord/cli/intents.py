@@ -14,11 +14,13 @@ from skyaccord.cli.common import (
     DbOption,
     JsonOption,
     console,
+    err_console,
     exits_on_error,
     open_store,
     print_json,
     read_document,
 )
+from skyaccord.errors import MissingKeys, ValidationError
 from skyaccord.intents.model import State
 from skyaccord.intents.wire import filing_from_json
 from skyaccord.services.intents import IntentService
@@ -63,14 +65,19 @@ def file(
         filing = type(filing)(
             filing.volumes, filing.key | set(key), filing.state, filing.priority, filing.details
         )
-    if req.version is not None:
-        if req.intent_id is None:
-            from skyaccord.errors import ValidationError
-
-            raise ValidationError("id", "a modification needs the intent's id with its version")
-        result = svc.modify(party, req.intent_id, req.version, filing, dry_run=dry_run)
-    else:
-        result = svc.file(party, filing, req.intent_id, dry_run=dry_run)
+    try:
+        if req.version is not None:
+            if req.intent_id is None:
+                raise ValidationError("id", "a modification needs the intent's id with its version")
+            result = svc.modify(party, req.intent_id, req.version, filing, dry_run=dry_run)
+        else:
+            result = svc.file(party, filing, req.intent_id, dry_run=dry_run)
+    except MissingKeys as e:
+        if as_json:
+            print_json(e.to_dict())
+        else:
+            _print_missing(e)
+        raise typer.Exit(e.exit_code) from None
     if as_json:
         print_json(filing_json(result))
         return
@@ -93,6 +100,24 @@ def file(
             f"[red]notice violation[/]: {n.to_party} is owed {n.required_s:g} s of notice, "
             f"got {n.notice_s:.0f} s (filed {format_time(n.filed_at)}, starts {format_time(n.start_at)})"
         )
+
+
+def _print_missing(e: MissingKeys) -> None:
+    err_console.print(f"[bold red]refused[/] (409 {e.code}): {e.message}", highlight=False)
+    t = Table(
+        "id", "owner", "ovn", "overlap km²", "band (m)", "window", title="present with --key OVN"
+    )
+    for m in e.missing:
+        for o in m["conflict"]["overlaps"]:
+            t.add_row(
+                m["id"],
+                m["owner"],
+                m["ovn"],
+                f"{o['area_m2'] / 1e6:.3f}",
+                f"{o['altitude_lower']['value']:.0f}–{o['altitude_upper']['value']:.0f}",
+                f"{o['time_start']} – {o['time_end']}",
+            )
+    err_console.print(t)
 
 
 @app.command("list")

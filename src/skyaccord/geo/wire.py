@@ -175,7 +175,7 @@ def unwrapped_ring(lat: np.ndarray, lon: np.ndarray) -> list[list[float]]:
     draws as one piece; the great-circle edges are unchanged.
     """
     lon_u = np.degrees(np.unwrap(np.radians(lon)))
-    pts = [[float(b), float(a)] for a, b in zip(lat, lon_u, strict=True)]
+    pts = [[round(float(b), 8), round(float(a), 8)] for a, b in zip(lat, lon_u, strict=True)]
     return [*pts, pts[0]]
 
 

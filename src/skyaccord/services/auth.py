@@ -7,6 +7,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from skyaccord.airspace.model import Party, check_id
 from skyaccord.clock import Clock, SystemClock
@@ -122,6 +123,10 @@ class AuthService:
         if row.expires_at is not None and row.expires_at <= self.clock.now():
             raise AuthenticationError("token expired")
         return Principal(row.party_id, Role(row.role), row.id)
+
+    def tokens(self, party_id: str | None) -> list[Any]:
+        """Token records (never secrets) of a party, or of everyone for None."""
+        return self.store.transact(lambda c: repo.list_tokens(c, party_id), write=False)
 
     def revoke(self, token_id: str) -> None:
         if not self.store.transact(lambda c: repo.revoke_token(c, token_id, self.clock.now())):
