@@ -7,23 +7,32 @@ field path; anything unexpected is a 500 whose ``error_id`` matches the logged t
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import threading
+import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from skyaccord import __version__
 from skyaccord.clock import Clock, SystemClock
-from skyaccord.errors import SkyaccordError
+from skyaccord.errors import RateLimited, SkyaccordError
 from skyaccord.geo.validate import Limits
+from skyaccord.metrics import Metrics
 from skyaccord.services.airspace import AirspaceService
 from skyaccord.services.auth import AuthService
+from skyaccord.services.delivery import DeliveryService
+from skyaccord.services.hotline import HotlineService, filing_notifier
 from skyaccord.services.intents import IntentService
+from skyaccord.services.recording import ledger_hook
+from skyaccord.services.sharing import SharingService
 from skyaccord.store import Store
 
 log = logging.getLogger("skyaccord.api")
@@ -38,18 +47,63 @@ class Services:
     auth: AuthService
     intents: IntentService
     airspace: AirspaceService
-    extra: dict[str, Any] = field(default_factory=dict)
+    hotline: HotlineService
+    sharing: SharingService
+    delivery: DeliveryService
+    metrics: Metrics
+    limiter: RateLimiter
+    runtime: Any = None  # skyaccord.live.LiveRuntime when the engine runs in this process
 
     @staticmethod
-    def build(store: Store, clock: Clock | None = None, limits: Limits | None = None) -> Services:
+    def build(
+        store: Store,
+        clock: Clock | None = None,
+        limits: Limits | None = None,
+        *,
+        rate_per_s: float = 50.0,
+        burst: float = 200.0,
+    ) -> Services:
         clk = clock or SystemClock()
+        ledger = ledger_hook()
+        hotline = HotlineService(store, clk, ledger=ledger)
+        metrics = Metrics()
+        hotline.observe_ack = metrics.ack_latency.observe
         return Services(
             store=store,
             clock=clk,
             auth=AuthService(store, clk),
-            intents=IntentService(store, clk, limits),
+            intents=IntentService(
+                store, clk, limits, events=[filing_notifier(hotline)], ledger=ledger
+            ),
             airspace=AirspaceService(store, clk),
+            hotline=hotline,
+            sharing=SharingService(store),
+            delivery=DeliveryService(store, hotline, clk),
+            metrics=metrics,
+            limiter=RateLimiter(rate_per_s, burst),
         )
+
+
+class RateLimiter:
+    """Token bucket per bearer token (or client address): ``rate_per_s`` sustained, ``burst``."""
+
+    def __init__(self, rate_per_s: float, burst: float) -> None:
+        self.rate = rate_per_s
+        self.burst = burst
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str, now: float) -> bool:
+        with self._lock:
+            level, last = self._buckets.get(key, (self.burst, now))
+            level = min(self.burst, level + (now - last) * self.rate)
+            if level < 1.0:
+                self._buckets[key] = (level, now)
+                return False
+            self._buckets[key] = (level - 1.0, now)
+            if len(self._buckets) > 100_000:  # forget idle keys
+                self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 60}
+            return True
 
 
 def _field_of(loc: tuple[Any, ...]) -> str:
@@ -68,7 +122,7 @@ def error_response(err: SkyaccordError) -> JSONResponse:
 
 def create_app(services: Services) -> FastAPI:
     """The API over ``services`` (the live server adds the hotline and the console)."""
-    from skyaccord.api import routes
+    from skyaccord.api import hotline_routes, routes
 
     app = FastAPI(
         title="skyaccord",
@@ -81,6 +135,21 @@ def create_app(services: Services) -> FastAPI:
         redoc_url=None,
     )
     app.state.services = services
+
+    @app.middleware("http")
+    async def _limit_and_count(request: Request, call_next: Any) -> Any:
+        auth = request.headers.get("authorization", "")
+        key = (
+            hashlib.sha256(auth.encode()).hexdigest()
+            if auth
+            else (request.client.host if request.client else "-")
+        )
+        if not services.limiter.allow(key, time.monotonic()):
+            services.metrics.http_requests.labels(status="429").inc()
+            return error_response(RateLimited("too many requests; slow down and retry"))
+        response = await call_next(request)
+        services.metrics.http_requests.labels(status=str(response.status_code)).inc()
+        return response
 
     @app.exception_handler(SkyaccordError)
     async def _domain(_: Request, exc: SkyaccordError) -> JSONResponse:
@@ -124,5 +193,10 @@ def create_app(services: Services) -> FastAPI:
         services.store.transact(lambda c: c.exec_driver_sql("SELECT 1").scalar(), write=False)
         return {"status": "ready"}
 
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    def metrics() -> Response:
+        return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
     app.include_router(routes.router)
+    app.include_router(hotline_routes.router)
     return app

@@ -55,7 +55,7 @@ class TokenIn(_Body):
 
 
 def _hotline(request: Request) -> Any:
-    return services(request).extra["hotline"]
+    return services(request).hotline
 
 
 @router.get("/hotline/items", tags=["hotline"], summary="Items addressed to the caller's party")
@@ -130,7 +130,7 @@ async def hotline_stream(ws: WebSocket) -> None:
         await ws.close(code=1008, reason="the operator has no hotline")
         return
     party = who.party
-    hot = ws.app.state.services.extra["hotline"]
+    hot = ws.app.state.services.hotline
     try:
         cursor = int(ws.query_params.get("cursor", "0"))
     except ValueError:
@@ -184,16 +184,14 @@ async def hotline_stream(ws: WebSocket) -> None:
 @router.put("/webhook", tags=["delivery"], summary="Deliver the caller's feed to a URL (admin)")
 def set_webhook(request: Request, caller: Caller, body: WebhookIn) -> dict[str, Any]:
     party = caller.require(frozenset({Role.ADMIN}), "configure webhooks")
-    out: dict[str, Any] = (
-        services(request).extra["delivery"].set_webhook(party, body.url, body.secret)
-    )
+    out: dict[str, Any] = services(request).delivery.set_webhook(party, body.url, body.secret)
     return out
 
 
 @router.delete("/webhook", tags=["delivery"], status_code=204)
 def delete_webhook(request: Request, caller: Caller) -> None:
     party = caller.require(frozenset({Role.ADMIN}), "configure webhooks")
-    services(request).extra["delivery"].delete_webhook(party)
+    services(request).delivery.delete_webhook(party)
 
 
 @router.put("/sharing", tags=["delivery"], summary="How much of the caller's tracks a party sees")
@@ -201,7 +199,7 @@ def set_sharing(request: Request, caller: Caller, body: SharingIn) -> dict[str, 
     party = caller.require(frozenset({Role.ADMIN}), "set sharing policies")
     svc = services(request)
     svc.auth.party(body.viewer)
-    svc.extra["sharing"].set(party, body.viewer, body.mode, body.near_m)
+    svc.sharing.set(party, body.viewer, body.mode, body.near_m)
     return {"owner": party, **body.model_dump()}
 
 

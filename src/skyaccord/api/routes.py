@@ -47,9 +47,17 @@ def principal(
 Caller = Annotated[Principal, Depends(principal)]
 
 
-def parse_filing(body: schemas.IntentFiling, limits: Limits) -> Filing:
-    """The request body → a checked :class:`Filing` (volumes as F3548 or as GeoJSON)."""
-    return filing_from_json(body.model_dump(exclude_none=True), limits).filing
+async def raw_json(request: Request) -> Any:
+    """The request body exactly as sent (what a party signed), besides the pydantic model."""
+    return await request.json()
+
+
+RawBody = Annotated[Any, Depends(raw_json)]
+
+
+def parse_filing(raw: Any, limits: Limits) -> Filing:
+    """The request body as sent → a checked :class:`Filing` (after pydantic checked its shape)."""
+    return filing_from_json(raw, limits).filing
 
 
 # -- parties ------------------------------------------------------------------------------
@@ -174,11 +182,15 @@ def delete_airspace(request: Request, caller: Caller, airspace_id: str) -> None:
     ),
 )
 def file_intent(
-    request: Request, caller: Caller, body: schemas.IntentFiling, dry_run: bool = False
+    request: Request,
+    caller: Caller,
+    body: schemas.IntentFiling,
+    raw: RawBody,
+    dry_run: bool = False,
 ) -> dict[str, Any]:
     party = caller.require(WRITE_INTENTS, "file intents")
     svc = services(request).intents
-    return filing_json(svc.file(party, parse_filing(body, svc.limits), body.id, dry_run=dry_run))
+    return filing_json(svc.file(party, parse_filing(raw, svc.limits), body.id, dry_run=dry_run))
 
 
 @router.put("/intents/{intent_id}", tags=["intents"], summary="Modify an own intent")
@@ -187,6 +199,7 @@ def modify_intent(
     caller: Caller,
     intent_id: str,
     body: schemas.IntentFiling,
+    raw: RawBody,
     dry_run: bool = False,
 ) -> dict[str, Any]:
     party = caller.require(WRITE_INTENTS, "modify intents")
@@ -194,7 +207,7 @@ def modify_intent(
         raise ValidationError("version", "the current version is required to modify an intent")
     svc = services(request).intents
     result = svc.modify(
-        party, intent_id, body.version, parse_filing(body, svc.limits), dry_run=dry_run
+        party, intent_id, body.version, parse_filing(raw, svc.limits), dry_run=dry_run
     )
     return filing_json(result)
 

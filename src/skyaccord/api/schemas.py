@@ -81,6 +81,13 @@ class IntentFiling(_Strict):
     details: dict[str, Any] = Field(
         default_factory=dict, description="Private to the owner: never shown to other parties"
     )
+    signature: str | None = Field(
+        None,
+        max_length=200,
+        description="Ed25519 signature (base64) over the canonical JSON of this object without "
+        "'signature' and 'key_id'",
+    )
+    key_id: str | None = Field(None, max_length=64)
 
 
 class StateChange(_Strict):

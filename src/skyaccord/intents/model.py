@@ -99,6 +99,9 @@ class Filing:
     state: State = State.ACCEPTED
     priority: int = 0
     details: dict[str, Any] = field(default_factory=dict)
+    signature: str | None = None  # Ed25519 (base64) over the canonical JSON of ``signed_body``
+    key_id: str | None = None
+    signed_body: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 A filing object has ``volumes`` (F3548 Volume4D list) or ``geojson`` (Feature or
 FeatureCollection whose properties carry altitudes and times), and optionally ``id``,
-``version`` (to modify), ``key`` (OVNs), ``state``, ``priority`` and ``details`` (private).
+``version`` (to modify), ``key`` (OVNs), ``state``, ``priority`` and ``details`` (private), and
+``signature``/``key_id``: the party's Ed25519 signature over the canonical JSON of the filing
+object without those two fields (see :mod:`skyaccord.ledger.signing`).
 A bare GeoJSON Feature or FeatureCollection is a filing too.
 
 >>> req = filing_from_json({"geojson": {"type": "Feature", "properties": {
@@ -22,7 +24,18 @@ from skyaccord.geo.validate import Limits
 from skyaccord.geo.wire import volume_from_f3548, volumes_from_geojson
 from skyaccord.intents.model import Filing, FilingRequest, State
 
-_FILING_KEYS = {"id", "version", "volumes", "geojson", "key", "state", "priority", "details"}
+_FILING_KEYS = {
+    "id",
+    "version",
+    "volumes",
+    "geojson",
+    "key",
+    "state",
+    "priority",
+    "details",
+    "signature",
+    "key_id",
+}
 _FILE_STATES = ("Accepted", "Activated", "Nonconforming", "Contingent")
 
 
@@ -33,7 +46,7 @@ def filing_from_json(obj: object, limits: Limits | None = None) -> FilingRequest
         obj = {"geojson": obj}
     if not isinstance(obj, dict):
         raise ValidationError("filing", "expected an object with 'volumes' or 'geojson'")
-    unknown = sorted(set(obj) - _FILING_KEYS)
+    unknown = sorted(str(k) for k in obj if k not in _FILING_KEYS)  # YAML keys need not be str
     if unknown:
         raise ValidationError(
             unknown[0], f"unknown field; valid: {', '.join(sorted(_FILING_KEYS))}"
@@ -70,5 +83,22 @@ def filing_from_json(obj: object, limits: Limits | None = None) -> FilingRequest
     version = obj.get("version")
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
         raise ValidationError("version", "expected an integer")
-    filing = Filing(volumes, frozenset(key), State(state), priority, dict[str, Any](details))
+    signature, key_id = obj.get("signature"), obj.get("key_id")
+    if (signature is None) != (key_id is None):
+        raise ValidationError("signature", "a signature and its key_id come together")
+    if signature is not None and not (isinstance(signature, str) and isinstance(key_id, str)):
+        raise ValidationError("signature", "signature and key_id must be strings")
+    signed = (
+        {k: v for k, v in obj.items() if k not in ("signature", "key_id")} if signature else None
+    )
+    filing = Filing(
+        volumes,
+        frozenset(key),
+        State(state),
+        priority,
+        dict[str, Any](details),
+        signature,
+        key_id,
+        signed,
+    )
     return FilingRequest(filing, iid, version)

@@ -25,11 +25,11 @@ from skyaccord.hotline.model import (
     Severity,
 )
 from skyaccord.services.auth import Principal, Role
+from skyaccord.services.recording import LedgerHook
 from skyaccord.store import Store
 from skyaccord.store import hotline as repo
 from skyaccord.timefmt import format_time
 
-LedgerHook = Callable[[Connection, str, str | None, dict[str, Any], float], None]
 MAX_TEXT = 4000
 
 
@@ -112,21 +112,28 @@ class HotlineService:
         policy: Policy | None = None,
         notifier: FeedNotifier | None = None,
         ledger: LedgerHook | None = None,
-        verify_signature: Callable[[Connection, str, str, dict[str, Any], str, str], None]
-        | None = None,
     ) -> None:
         self.store = store
         self.clock = clock or SystemClock()
         self.policy = policy or Policy()
         self.notifier = notifier or FeedNotifier()
         self._ledger = ledger
-        self._verify = verify_signature
+        self.observe_ack: Callable[[float], None] | None = None
 
     def _log(
-        self, conn: Connection, kind: str, actor: str | None, payload: dict[str, Any], at: float
+        self,
+        conn: Connection,
+        kind: str,
+        actor: str | None,
+        payload: dict[str, Any],
+        at: float,
+        signature: str | None = None,
+        key_id: str | None = None,
     ) -> None:
         if self._ledger is not None:
-            self._ledger(conn, kind, actor, payload, at)
+            self._ledger(conn, kind, actor or "server", payload, at, signature, key_id)
+        elif signature is not None:
+            raise ValidationError("signature", "this server keeps no ledger to check signatures")
 
     def _commit(self, fn: Callable[[Connection], Any]) -> Any:
         result = self.store.transact(fn)
@@ -266,12 +273,6 @@ class HotlineService:
         def run(conn: Connection) -> dict[str, Any]:
             row, parties = self._addressed(conn, party, item_id)
             payload = {"item_id": item_id, "party": party}
-            if signature is not None and key_id is not None:
-                if self._verify is None:
-                    raise ValidationError(
-                        "signature", "signatures are not supported by this server"
-                    )
-                self._verify(conn, party, key_id, payload, signature, "signature")
             if not repo.mark_acked(
                 conn,
                 item_id,
@@ -289,19 +290,10 @@ class HotlineService:
                 values["state"] = ItemState.ACKNOWLEDGED.value
             repo.update_item(conn, item_id, **values)
             repo.append_feed(conn, [p.party for p in parties], item_id, "item.acked", now)
-            self._log(
-                conn,
-                "hotline.ack",
-                party,
-                {
-                    **payload,
-                    "role": who.role.value,
-                    "signature": signature,
-                    "key_id": key_id,
-                    "latency_s": now - row.created_at,
-                },
-                now,
-            )
+            # The entry's payload is exactly what the party signed, so anyone can check it.
+            self._log(conn, "hotline.ack", party, payload, now, signature, key_id)
+            if self.observe_ack is not None:
+                self.observe_ack(now - row.created_at)
             return self._view(conn, item_id)
 
         out: dict[str, Any] = self._commit(run)
@@ -487,3 +479,56 @@ def _check_text(text: str) -> str:
     if len(t) > MAX_TEXT:
         raise ValidationError("text", f"is longer than {MAX_TEXT} characters")
     return t
+
+
+def filing_notifier(hotline: HotlineService) -> Callable[[str, dict[str, Any]], None]:
+    """An :class:`~skyaccord.services.intents.IntentService` event sink that puts every
+    conflict found at filing, and every notice violation, on the hotline of the parties
+    concerned (the overlap only, never the other party's details)."""
+    from skyaccord.services.intents import FilingResult, conflict_json
+
+    def sink(kind: str, data: dict[str, Any]) -> None:
+        if kind != "intent.filed":
+            return
+        result: FilingResult = data["result"]
+        it = result.intent
+        for c in result.conflicts:
+            what = "protected airspace" if c.kind == "airspace" else "operation"
+            hotline.raise_item(
+                ItemKind.FILING,
+                Severity.CAUTION if c.kind == "airspace" else Severity.INFO,
+                f"{it.owner} filed {it.id} overlapping {c.other_owner}'s {what} {c.other_id}",
+                [it.owner, c.other_owner],
+                body={
+                    "intent_id": it.id,
+                    "intent_owner": it.owner,
+                    "version": it.version,
+                    "conflict": conflict_json(c),
+                },
+                source_ref=f"filing:{it.id}:{it.version}:{c.other_id}",
+                created_by=it.owner,
+                at=it.updated_at,
+            )
+        for n in result.notice_violations:
+            hotline.raise_item(
+                ItemKind.NOTICE_VIOLATION,
+                Severity.WARNING,
+                f"{n.from_party} gave {n.to_party} {n.notice_s:.0f} s notice of {it.id} "
+                f"({n.required_s:.0f} s required)",
+                [n.from_party, n.to_party],
+                body={
+                    "intent_id": it.id,
+                    "version": it.version,
+                    "from_party": n.from_party,
+                    "to_party": n.to_party,
+                    "filed_at": format_time(n.filed_at),
+                    "start_at": format_time(n.start_at),
+                    "notice_s": n.notice_s,
+                    "required_s": n.required_s,
+                },
+                source_ref=f"notice:{it.id}:{it.version}:{n.to_party}",
+                created_by=it.owner,
+                at=n.filed_at,
+            )
+
+    return sink

@@ -45,6 +45,7 @@ from skyaccord.intents.rules import (
     missing_keys,
     notice_violations,
 )
+from skyaccord.services.recording import LedgerHook
 from skyaccord.store import Store
 from skyaccord.store import airspace as airspace_repo
 from skyaccord.store import intents as repo
@@ -110,11 +111,13 @@ class IntentService:
         clock: Clock | None = None,
         limits: Limits | None = None,
         events: Sequence[EventSink] = (),
+        ledger: LedgerHook | None = None,
     ) -> None:
         self.store = store
         self.clock = clock or SystemClock()
         self.limits = limits or Limits()
         self.events = list(events)
+        self.ledger = ledger
 
     # -- filing ---------------------------------------------------------------------------
 
@@ -126,7 +129,8 @@ class IntentService:
         self._check_filing(filing)
 
         def run(conn: Connection) -> FilingResult:
-            if repo.get_intent(conn, iid) is not None:
+            # A fresh uuid4 cannot be taken already; an id the filer chose may be.
+            if intent_id is not None and repo.intent_exists(conn, iid):
                 raise VersionMismatch(f"id: intent {iid!r} already exists", field="id")
             check_transition(None, filing.state)
             now = self.clock.now()
@@ -203,6 +207,20 @@ class IntentService:
                 ended_reason=(reason or "ended") if state is State.ENDED else None,
             )
             repo.save_intent(conn, it, new=False, reindex=False)
+            if self.ledger is not None:
+                self.ledger(
+                    conn,
+                    "intent.state",
+                    party,
+                    {
+                        "intent_id": it.id,
+                        "version": it.version,
+                        "ovn": it.ovn,
+                        "state": it.state.value,
+                        "reason": it.ended_reason,
+                    },
+                    it.updated_at,
+                )
             return it
 
         it = self.store.transact(run)
@@ -234,7 +252,8 @@ class IntentService:
     def _check_and_write(
         self, conn: Connection, it: Intent, filing: Filing, old: Intent | None, dry_run: bool
     ) -> FilingResult:
-        cells = covering_cells(v.outline for v in it.volumes)
+        per_volume = [covering_cells([v.outline]) for v in it.volumes]
+        cells = per_volume[0] if len(per_volume) == 1 else np.unique(np.concatenate(per_volume))
         t0, t1 = it.t_start, it.t_end
         cands = _others(repo.intent_candidates(conn, cells, t0, t1, exclude=it.id), it.owner)
         found = find_conflicts(it.volumes, cands)
@@ -256,7 +275,7 @@ class IntentService:
             else []
         )
         if not dry_run:
-            repo.save_intent(conn, it, new=old is None)
+            repo.save_intent(conn, it, new=old is None, cells=per_volume)
             repo.insert_conflicts(conn, [_conflict_row(it, c) for c in found])
             repo.insert_notice_violations(
                 conn,
@@ -274,7 +293,69 @@ class IntentService:
                     for n in notices
                 ],
             )
+            self._record(conn, it, filing, found, notices, old is None)
         return FilingResult(it, tuple(found), tuple(notices), dry_run)
+
+    def _record(
+        self,
+        conn: Connection,
+        it: Intent,
+        filing: Filing,
+        found: Sequence[Conflict],
+        notices: Sequence[NoticeViolation],
+        new: bool,
+    ) -> None:
+        """Ledger entries of a filing: the party's signed body (if signed), then the outcome."""
+        if self.ledger is None:
+            if filing.signature is not None:
+                raise ValidationError(
+                    "signature", "this server keeps no ledger to check signatures"
+                )
+            return
+        if filing.signature is not None or filing.key_id is not None:
+            self.ledger(
+                conn,
+                "intent.filing",
+                it.owner,
+                filing.signed_body or {},
+                it.updated_at,
+                filing.signature,
+                filing.key_id,
+            )
+        self.ledger(
+            conn,
+            "intent.filed" if new else "intent.modified",
+            it.owner,
+            {
+                "intent_id": it.id,
+                "version": it.version,
+                "ovn": it.ovn,
+                "state": it.state.value,
+                "time_start": format_time(it.t_start),
+                "time_end": format_time(it.t_end),
+                "signed": filing.signature is not None,
+                "conflicts": [
+                    {
+                        "kind": c.kind,
+                        "id": c.other_id,
+                        "owner": c.other_owner,
+                        "area_m2": round(sum(o.area_m2 for o in c.overlaps), 1),
+                    }
+                    for c in found
+                ],
+                "notice_violations": [
+                    {
+                        "to_party": n.to_party,
+                        "filed_at": format_time(n.filed_at),
+                        "start_at": format_time(n.start_at),
+                        "notice_s": n.notice_s,
+                        "required_s": n.required_s,
+                    }
+                    for n in notices
+                ],
+            },
+            it.updated_at,
+        )
 
     def _transact(self, fn: Callable[[Connection], FilingResult], dry_run: bool) -> FilingResult:
         return self.store.transact(fn, write=not dry_run)

@@ -46,6 +46,8 @@ class Store:
 
     def __init__(self, url: str | Path, *, echo: bool = False, pool_size: int = 5) -> None:
         self.url = normalize_url(url)
+        self.contention_retries = 0
+        """Transactions run again after a serialization failure, deadlock or lock time-out."""
         self.is_sqlite = self.url.startswith("sqlite")
         if self.is_sqlite:
             path = self.url.removeprefix("sqlite:///")
@@ -80,6 +82,7 @@ class Store:
                 raise
             except sa.exc.DBAPIError as e:
                 if attempt < retries and _retryable(e):
+                    self.contention_retries += 1
                     time.sleep(delay * (1 + random.random()))
                     delay = min(delay * 2, 0.25)
                     continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,6 +10,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from skyaccord.geo.cells import cell_ranges
 from skyaccord.intents.model import ACTIVE_STATES, Intent, IntentRef, State
 from skyaccord.intents.rules import Candidate, CandidateSet
 from skyaccord.store.airspace import _candidate_set
@@ -27,10 +29,56 @@ from skyaccord.store.schema import (
     notice_violations,
 )
 
+_INSERT_INTENT = intents.insert()
+_INSERT_VOLUMES = intent_volumes.insert()
+_INSERT_CELLS = intent_cells.insert()
+_INSERT_CONFLICTS = conflicts.insert()
+_INSERT_NOTICES = notice_violations.insert()
 
-def save_intent(conn: Connection, it: Intent, *, new: bool, reindex: bool = True) -> None:
-    """Writes the current version of ``it``: its row, volumes and (while active) cell index."""
-    head = {
+
+def save_intent(
+    conn: Connection,
+    it: Intent,
+    *,
+    new: bool,
+    reindex: bool = True,
+    cells: Sequence[np.ndarray] | None = None,
+) -> None:
+    """Writes the current version of ``it``: its row, volumes and (while active) cell index.
+
+    ``cells``, when given, are the coverings of ``it.volumes`` (one array per volume, as
+    :func:`~skyaccord.store.codec.covering_cells` gives them), so a caller that has computed
+    them already does not pay for them twice.
+    """
+    head = _head_row(it)
+    if new:
+        conn.execute(_INSERT_INTENT, {"id": it.id, **head})
+    else:
+        conn.execute(intents.update().where(intents.c.id == it.id).values(**head))
+    # A new intent has no cell rows yet (its id was free), so only an update clears them.
+    if not new and (reindex or it.state not in ACTIVE_STATES):
+        conn.execute(intent_cells.delete().where(intent_cells.c.intent_id == it.id))
+    if reindex:
+        if not new:
+            conn.execute(intent_volumes.delete().where(intent_volumes.c.intent_id == it.id))
+        conn.execute(
+            _INSERT_VOLUMES,
+            [{"intent_id": it.id, **volume_row(v, i)} for i, v in enumerate(it.volumes)],
+        )
+    if reindex and it.state in ACTIVE_STATES:
+        if cells is None:
+            cells = [covering_cells([v.outline]) for v in it.volumes]
+        rows: list[dict[str, Any]] = []
+        for v, vc in zip(it.volumes, cells, strict=True):
+            rows.extend(
+                {"intent_id": it.id, "cell": c, "lo": lo, "t_start": v.t_start, "t_end": v.t_end}
+                for c, lo in cell_rows(vc)
+            )
+        conn.execute(_INSERT_CELLS, rows)
+
+
+def _head_row(it: Intent) -> dict[str, Any]:
+    return {
         "owner": it.owner,
         "state": it.state.value,
         "version": it.version,
@@ -43,27 +91,101 @@ def save_intent(conn: Connection, it: Intent, *, new: bool, reindex: bool = True
         "details": it.details,
         "ended_reason": it.ended_reason,
     }
-    if new:
-        conn.execute(intents.insert().values(id=it.id, **head))
-    else:
-        conn.execute(intents.update().where(intents.c.id == it.id).values(**head))
-    if reindex or it.state not in ACTIVE_STATES:
-        conn.execute(intent_cells.delete().where(intent_cells.c.intent_id == it.id))
-    if reindex:
-        if not new:
-            conn.execute(intent_volumes.delete().where(intent_volumes.c.intent_id == it.id))
-        conn.execute(
-            intent_volumes.insert(),
-            [{"intent_id": it.id, **volume_row(v, i)} for i, v in enumerate(it.volumes)],
-        )
-    if reindex and it.state in ACTIVE_STATES:
-        rows: list[dict[str, Any]] = []
-        for v in it.volumes:
-            rows.extend(
-                {"intent_id": it.id, "cell": c, "lo": lo, "t_start": v.t_start, "t_end": v.t_end}
-                for c, lo in cell_rows(covering_cells([v.outline]))
+
+
+# Column order of the tables, which the row tuples below follow.
+_INTENT_COLS = [c.name for c in intents.columns]
+_VOLUME_COLS = [c.name for c in intent_volumes.columns]
+_CELL_COLS = [c.name for c in intent_cells.columns]
+
+
+def bulk_insert_intents(
+    conn: Connection,
+    items: Sequence[Intent],
+    cells: Sequence[Sequence[np.ndarray]] | None = None,
+) -> int:
+    """Inserts many *new* intents at once: rows, volumes and (for active ones) cell index.
+
+    The same rows as :func:`save_intent` with ``new=True`` writes, sent in bulk: ``COPY`` on
+    PostgreSQL, one ``executemany`` per table on SQLite.  ``cells[i][j]`` is the covering of
+    volume ``j`` of ``items[i]`` (computed here when not given; computing them in worker
+    processes is the caller's choice).  No check is made: ids must be new.  Returns the number
+    of cell rows written.
+    """
+    if not items:
+        return 0
+    irows: list[tuple[Any, ...]] = []
+    vrows: list[tuple[Any, ...]] = []
+    crows: list[tuple[Any, ...]] = []
+    null = json.dumps(None)
+    for n, it in enumerate(items):
+        irows.append(
+            (
+                it.id,
+                it.owner,
+                it.state.value,
+                it.version,
+                it.ovn,
+                it.priority,
+                it.t_start,
+                it.t_end,
+                it.created_at,
+                it.updated_at,
+                json.dumps(it.details),
+                it.ended_reason,
             )
-        conn.execute(intent_cells.insert(), rows)
+        )
+        active = it.state in ACTIVE_STATES
+        for i, v in enumerate(it.volumes):
+            o = v.outline
+            c = o.circle
+            vrows.append(
+                (
+                    it.id,
+                    i,
+                    np.ascontiguousarray(o.lat, dtype="<f8").tobytes(),
+                    np.ascontiguousarray(o.lon, dtype="<f8").tobytes(),
+                    null
+                    if c is None
+                    else json.dumps({"lat": c.lat_deg, "lon": c.lon_deg, "radius_m": c.radius_m}),
+                    float(o.centre[0]),
+                    float(o.centre[1]),
+                    float(o.centre[2]),
+                    o.radius_rad,
+                    v.alt_lower_m,
+                    v.alt_upper_m,
+                    v.alt_reference,
+                    v.t_start,
+                    v.t_end,
+                )
+            )
+            if active:
+                vc = covering_cells([o]) if cells is None else cells[n][i]
+                lo, _ = cell_ranges(vc)
+                crows.extend(
+                    (it.id, c_, l_, v.t_start, v.t_end)
+                    for c_, l_ in zip(vc.tolist(), lo.tolist(), strict=True)
+                )
+    _copy_rows(conn, "intents", _INTENT_COLS, irows)
+    _copy_rows(conn, "intent_volumes", _VOLUME_COLS, vrows)
+    _copy_rows(conn, "intent_cells", _CELL_COLS, crows)
+    return len(crows)
+
+
+def _copy_rows(
+    conn: Connection, table: str, cols: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    if not rows:
+        return
+    names = ", ".join(cols)
+    if conn.dialect.name == "postgresql":
+        dbapi = conn.connection.driver_connection
+        with dbapi.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # type: ignore[union-attr]
+            for r in rows:
+                copy.write_row(r)
+    else:
+        marks = ", ".join("?" * len(cols))
+        conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(rows))
 
 
 def _intent(head: Any, vol_rows: Sequence[Any]) -> Intent:
@@ -82,17 +204,29 @@ def _intent(head: Any, vol_rows: Sequence[Any]) -> Intent:
     )
 
 
+_SELECT_HEADS = sa.select(intents).where(intents.c.id.in_(sa.bindparam("ids", expanding=True)))
+_SELECT_VOLUMES = (
+    sa.select(intent_volumes)
+    .where(intent_volumes.c.intent_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(intent_volumes.c.intent_id, intent_volumes.c.idx)
+)
+_EXISTS = sa.select(intents.c.id).where(intents.c.id == sa.bindparam("id"))
+
+
+def intent_exists(conn: Connection, intent_id: str) -> bool:
+    """Whether an intent (in any state, ended included) has this id."""
+    return conn.execute(_EXISTS, {"id": intent_id}).first() is not None
+
+
 def get_intents(conn: Connection, ids: Sequence[str]) -> list[Intent]:
     """The intents with these ids, in the order given (missing ones left out)."""
     if not ids:
         return []
-    heads = {r.id: r for r in conn.execute(sa.select(intents).where(intents.c.id.in_(list(ids))))}
+    heads = {r.id: r for r in conn.execute(_SELECT_HEADS, {"ids": list(ids)})}
+    if not heads:
+        return []
     vols: dict[str, list[Any]] = {}
-    for r in conn.execute(
-        sa.select(intent_volumes)
-        .where(intent_volumes.c.intent_id.in_(list(heads)))
-        .order_by(intent_volumes.c.intent_id, intent_volumes.c.idx)
-    ):
+    for r in conn.execute(_SELECT_VOLUMES, {"ids": list(heads)}):
         vols.setdefault(r.intent_id, []).append(r)
     return [_intent(heads[i], vols.get(i, [])) for i in ids if i in heads]
 
@@ -122,42 +256,61 @@ def list_intents(
     return get_intents(conn, [r.id for r in conn.execute(q)])
 
 
+def _cell_hits(cells: np.ndarray, t0: float, t1: float) -> sa.Select[tuple[str]]:
+    return sa.select(intent_cells.c.intent_id).where(
+        cell_match(intent_cells, cells), intent_cells.c.t_end > t0, intent_cells.c.t_start < t1
+    )
+
+
 def candidate_ids(conn: Connection, cells: np.ndarray, t0: float, t1: float) -> list[str]:
     """Ids of active intents whose cells nest with ``cells`` and whose window meets [t0, t1)."""
     if cells.size == 0:
         return []
-    q = (
-        sa.select(intent_cells.c.intent_id)
-        .where(
-            cell_match(intent_cells, cells), intent_cells.c.t_end > t0, intent_cells.c.t_start < t1
-        )
-        .distinct()
-    )
-    return [r.intent_id for r in conn.execute(q)]
+    return [r.intent_id for r in conn.execute(_cell_hits(cells, t0, t1).distinct())]
+
+
+_CANDIDATE_COLS = (
+    intent_volumes.c.intent_id,
+    intent_volumes.c.idx,
+    intent_volumes.c.lat,
+    intent_volumes.c.lon,
+    intent_volumes.c.cx,
+    intent_volumes.c.cy,
+    intent_volumes.c.cz,
+    intent_volumes.c.radius_rad,
+    intent_volumes.c.alt_lower_m,
+    intent_volumes.c.alt_upper_m,
+    intent_volumes.c.t_start,
+    intent_volumes.c.t_end,
+    intents.c.owner,
+    intents.c.state,
+    intents.c.version,
+    intents.c.ovn,
+    intents.c.t_start.label("i_start"),
+    intents.c.t_end.label("i_end"),
+)
 
 
 def intent_candidates(
     conn: Connection, cells: np.ndarray, t0: float, t1: float, exclude: str | None = None
 ) -> CandidateSet:
-    """Active intents near ``cells`` in [t0, t1), as candidates carrying their references."""
-    ids = [i for i in candidate_ids(conn, cells, t0, t1) if i != exclude]
-    if not ids:
+    """Active intents near ``cells`` in [t0, t1), as candidates carrying their references.
+
+    One round trip: the cell look-up is a sub-query of the volume fetch.
+    """
+    if cells.size == 0:
         return CandidateSet.empty()
     q = (
-        sa.select(
-            intent_volumes,
-            intents.c.owner,
-            intents.c.state,
-            intents.c.version,
-            intents.c.ovn,
-            intents.c.t_start.label("i_start"),
-            intents.c.t_end.label("i_end"),
-        )
+        sa.select(*_CANDIDATE_COLS)
         .join(intents, intents.c.id == intent_volumes.c.intent_id)
-        .where(intent_volumes.c.intent_id.in_(ids))
+        .where(intent_volumes.c.intent_id.in_(_cell_hits(cells, t0, t1)))
         .order_by(intent_volumes.c.intent_id, intent_volumes.c.idx)
     )
+    if exclude is not None:
+        q = q.where(intent_volumes.c.intent_id != exclude)
     rows = conn.execute(q).all()
+    if not rows:
+        return CandidateSet.empty()
 
     def make(r: Any) -> Candidate:
         ref = IntentRef(r.intent_id, r.owner, State(r.state), r.version, r.ovn, r.i_start, r.i_end)
@@ -168,7 +321,7 @@ def intent_candidates(
 
 def insert_conflicts(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if rows:
-        conn.execute(conflicts.insert(), rows)
+        conn.execute(_INSERT_CONFLICTS, rows)
 
 
 def list_conflicts(
@@ -184,7 +337,7 @@ def list_conflicts(
 
 def insert_notice_violations(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if rows:
-        conn.execute(notice_violations.insert(), rows)
+        conn.execute(_INSERT_NOTICES, rows)
 
 
 def list_notice_violations(conn: Connection, party: str | None, limit: int = 1000) -> list[Any]:

@@ -184,3 +184,31 @@ notice_violations = Table(
     Column("required_s", Float, nullable=False),
     UniqueConstraint("intent_id", "intent_version", "to_party"),
 )
+
+# --- ledger (skyaccord.ledger): the hash-chained record and the parties' signing keys ---------
+
+ledger = Table(
+    "ledger",
+    metadata,
+    # seq is assigned by skyaccord.ledger.store.append (previous + 1), never by the database;
+    # the primary key is what makes two concurrent appends of the same seq impossible.
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("time", Float, nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("actor", ID, nullable=False),
+    Column("payload", Text, nullable=False),  # canonical JSON text, exactly as hashed
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("signature", String(128), nullable=True),
+    Column("key_id", String(64), nullable=True),
+)
+
+party_keys = Table(
+    "party_keys",
+    metadata,
+    Column("key_id", String(64), primary_key=True),
+    Column("party_id", ID, ForeignKey("parties.id"), nullable=False, index=True),
+    Column("public_key_pem", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("revoked_at", Float, nullable=True),
+)

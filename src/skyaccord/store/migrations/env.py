@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import skyaccord.store.hotline_schema  # noqa: F401  (registers the hotline tables)
 from skyaccord.store.schema import metadata
 
 connection = context.config.attributes.get("connection")
