@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from skyaccord.cli import airspace, intents, parties
+from skyaccord.cli import airspace, detect, intents, parties
 from skyaccord.cli.server import register as register_server
 
 app = typer.Typer(
@@ -27,6 +27,7 @@ app.add_typer(parties.app, name="party")
 app.add_typer(airspace.app, name="airspace")
 app.add_typer(intents.app, name="intent")
 register_server(app)
+app.command("detect")(detect.command)
 
 
 def main() -> None:

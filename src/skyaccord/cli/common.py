@@ -90,3 +90,19 @@ def parse_duration(text: str, field: str = "duration") -> float:
     if not m:
         raise ValidationError(field, f"not a duration: {text!r} (try '15min', '90s', '2h')")
     return float(m.group(1)) * _SCALE[(m.group(2) or "s").lower()]
+
+
+_QUANTITY = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([A-Za-z/]+)\s*$")
+
+
+def parse_length(text: str, field: str) -> float:
+    """``"5NM"``, ``"1000ft"``, ``"9.26 km"``, ``"FL190"`` → metres."""
+    from skyaccord.units import to_metres
+
+    t = text.strip()
+    if t.upper().startswith("FL") and t[2:].strip().isdigit():
+        return to_metres(float(t[2:]), "FL", field)
+    m = _QUANTITY.match(t)
+    if not m:
+        raise ValidationError(field, f"not a length with units: {text!r} (try '5NM', '1000ft')")
+    return to_metres(float(m.group(1)), m.group(2), field)

@@ -1,0 +1,1 @@
+"""Recorded traffic through the engine on simulated time (``skyaccord detect``/``replay``)."""
