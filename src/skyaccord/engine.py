@@ -312,7 +312,7 @@ class Engine:
         }
         if c.kind == "conflict":
             a, b = (self._track_name[int(k)] for k in c.key)
-            rows = [row_of.get(int(k)) for k in c.key]
+            rows = [row_of.get(_code(k)) for k in c.key]
             out["tracks"] = [a, b]
             out["parties"] = sorted({str(snap.party[r]) for r in rows if r is not None})
             tcpa = max(_num(d.get("tcpa_s")), 0.0)
@@ -325,9 +325,9 @@ class Engine:
                 cpa=[_ahead(snap, r, tcpa) for r in rows if r is not None],
             )
         elif c.kind == "airspace":
-            track = self._track_name[int(c.key[0])]
+            track = self._track_name[_code(c.key[0])]
             area_id = str(c.key[1])
-            r = row_of.get(int(c.key[0]))
+            r = row_of.get(_code(c.key[0]))
             party = str(snap.party[r]) if r is not None else "unknown"
             owner = self._airspace_owner.get(area_id, "unknown")
             inside = c.phase == "inside"
@@ -346,8 +346,8 @@ class Engine:
                 time_inside_s=round(now - ev.phase_since, 3) if inside else 0.0,
             )
         else:
-            track = self._track_name[int(c.key[0])]
-            r = row_of.get(int(c.key[0]))
+            track = self._track_name[_code(c.key[0])]
+            r = row_of.get(_code(c.key[0]))
             party = str(snap.party[r]) if r is not None else "unknown"
             out.update(
                 tracks=[track],
@@ -357,6 +357,10 @@ class Engine:
                 v_out_m=d.get("v_out_m"),
             )
         return out
+
+
+def _code(k: Any) -> int:
+    return int(k)
 
 
 def _num(x: Any) -> float:

@@ -46,7 +46,7 @@ def load_airspace(
     """``--airspace FILE:party`` and ``--country CODE:party`` options → protected airspace."""
     out: list[ProtectedAirspace] = []
     for spec in geojson:
-        path, _, owner = str(spec).rpartition(":")
+        path, _, owner = spec.rpartition(":")
         if not path or not owner:
             raise ValidationError("airspace", f"expected FILE:PARTY, got {spec}")
         out.extend(airspace_from_geojson(read_document(Path(path), "airspace"), owner, now=now))
@@ -121,7 +121,7 @@ def _run(
     lookahead: str,
     step: str,
     same_party: bool,
-    airspace: list[Path],
+    airspace: list[str],
     country: list[str],
     fmt: str | None,
     party: str | None,

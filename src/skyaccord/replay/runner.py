@@ -25,7 +25,7 @@ def cycle_times(
         return np.zeros(0)
     t0 = math.floor(float(np.min(updates.time_s)) / step_s) * step_s if start is None else start
     t1 = float(np.max(updates.time_s)) if end is None else end
-    n = int(math.floor((t1 - t0) / step_s + 1e-9)) + 1
+    n = math.floor((t1 - t0) / step_s + 1e-9) + 1
     return t0 + step_s * np.arange(max(n, 0))
 
 
