@@ -311,7 +311,7 @@ class Engine:
             "active": ev.type != "cleared",
         }
         if c.kind == "conflict":
-            a, b = (self._track_name[int(k)] for k in c.key)
+            a, b = (self._track_name[_code(k)] for k in c.key)
             rows = [row_of.get(_code(k)) for k in c.key]
             out["tracks"] = [a, b]
             out["parties"] = sorted({str(snap.party[r]) for r in rows if r is not None})

@@ -18,7 +18,9 @@ class Metrics:
             registry=r,
         )
         self.tracks = Gauge("skyaccord_tracks", "Live tracks in the table", registry=r)
-        self.alerts_open = Gauge("skyaccord_alerts_open", "Engine alerts currently open", registry=r)
+        self.alerts_open = Gauge(
+            "skyaccord_alerts_open", "Engine alerts currently open", registry=r
+        )
         self.alert_events = Counter(
             "skyaccord_alert_events_total", "Engine alert events", ["event", "kind"], registry=r
         )

@@ -175,7 +175,10 @@ def airspace_from_geojson(
         ff = f"{field}.features[{i}]" if obj.get("type") == "FeatureCollection" else field
         if not isinstance(f, dict):
             raise ValidationError(ff, "expected a Feature")
-        props = dict(f.get("properties") or {})
+        raw_props = f.get("properties") or {}
+        if not isinstance(raw_props, dict):
+            raise ValidationError(f"{ff}.properties", "expected an object")
+        props = dict(raw_props)
         aid = check_id(props.get("id", f.get("id")), f"{ff}.properties.id")
         name = props.get("name")
         if not isinstance(name, str) or not name.strip():

@@ -106,8 +106,32 @@ class RateLimiter:
             return True
 
 
-def _field_of(loc: tuple[Any, ...]) -> str:
+def _union_tags() -> frozenset[str]:
+    """Names pydantic puts into an error's location for the member of a union that failed
+    (``altitude_upper.Altitude.reference``); they are not fields of the input."""
+    from pydantic import BaseModel
+
+    from skyaccord.api import schemas
+
+    models = {
+        name
+        for name, obj in vars(schemas).items()
+        if isinstance(obj, type) and issubclass(obj, BaseModel)
+    }
+    return frozenset(models | {"str", "int", "float", "bool", "none"})
+
+
+_UNION_TAGS = _union_tags()
+
+
+def _field_of(loc: tuple[Any, ...], kind: str = "") -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    # A union member's tag is no field, except as the last part of an unknown-key error.
+    parts = [
+        p
+        for i, p in enumerate(parts)
+        if p not in _UNION_TAGS or (kind == "extra_forbidden" and i == len(parts) - 1)
+    ]
     out = ""
     for p in parts:
         out += f"[{p}]" if p.isdigit() else (f".{p}" if out else p)
@@ -158,8 +182,13 @@ def create_app(services: Services) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def _shape(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": ("body",), "msg": "invalid"}
-        fieldname = _field_of(tuple(first.get("loc", ("body",))))
         reason = str(first.get("msg", "invalid"))
+        if first.get("type") == "json_invalid":  # loc holds the character position
+            fieldname = "body"
+            detail = (first.get("ctx") or {}).get("error")
+            reason = f"{reason}: {detail}" if detail else reason
+        else:
+            fieldname = _field_of(tuple(first.get("loc", ("body",))), str(first.get("type", "")))
         body = {
             "error": "invalid",
             "message": f"{fieldname}: {reason}",

@@ -41,7 +41,7 @@ def load_tracks(
 
 
 def load_airspace(
-    geojson: list[Path], countries: list[str], now: float = 0.0
+    geojson: list[str], countries: list[str], now: float = 0.0
 ) -> list[ProtectedAirspace]:
     """``--airspace FILE:party`` and ``--country CODE:party`` options → protected airspace."""
     out: list[ProtectedAirspace] = []
@@ -77,7 +77,7 @@ def command(
         bool, typer.Option(help="Also pairs of the same party (e.g. all 'unknown').")
     ] = False,
     airspace: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Option(help="Protected airspace GeoJSON as FILE:PARTY (repeatable)."),
     ] = None,
     country: Annotated[

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Final
 
 import h3
 import numpy as np
 import shapely
+from h3.api import basic_int as _h3
 
 from skyaccord.geo import frames
 from skyaccord.geo.volumes import F64, I64, Outline
@@ -45,7 +45,7 @@ def _res_for(outline: Outline) -> int:
     radius_m = outline.radius_rad * frames.EARTH_RADIUS_M
     area = math.pi * (radius_m + 1.0) ** 2
     for res in range(FINE_RES, -1, -1):
-        if area / (h3.average_hexagon_area(res, "m^2")) <= MAX_CELLS / 4:
+        if area / _AREA_M2[res] <= MAX_CELLS / 4:
             return res
     return 0
 
@@ -54,44 +54,93 @@ def cover(outline: Outline, res: int | None = None) -> Covering:
     """The cells overlapping ``outline`` (plus a neighbour ring below :data:`FINE_RES`)."""
     r = _res_for(outline) if res is None else res
     clat, clon = frames.vectors_to_latlon(outline.centre)
-    centre_cell = h3.latlng_to_cell(float(clat), float(clon), r)
-    spacing = h3.average_hexagon_edge_length(r, "m") * math.sqrt(3.0) * 0.5  # inradius, worst
+    centre_cell = _h3.latlng_to_cell(float(clat), float(clon), r)
+    spacing = _INRADIUS_M[r]  # inradius of an average cell: a worst-case step between centres
     k = math.ceil(outline.radius_rad * frames.EARTH_RADIUS_M / spacing) + 2
-    cand = h3.grid_disk(centre_cell, k)
-    counts, v = _boundaries(tuple(cand))
-    starts = np.r_[0, np.cumsum(counts)[:-1]]
-    ok = v @ outline.centre > 0.05
-    poly = outline.planar()
+    cand: list[int] = _h3.grid_disk(centre_cell, k)
+    counts, v = _boundaries(cand)
+    c = outline.centre
+    d = v @ c
+    ok = d > 0.05
+    basis = _tangent_basis(c)
+    poly = shapely.Polygon(_gnomonic(outline.vectors, c, basis))
     if ok.all():
-        xy = frames.gnomonic_forward(v, outline.centre)
+        xy = _gnomonic(v, c, basis, d)
         rings = shapely.linearrings(xy, indices=np.repeat(np.arange(len(cand)), counts))
         hit = shapely.intersects(poly, shapely.polygons(rings))
     else:  # some candidate reaches past the horizon: test only the ones fully in view
+        starts = np.r_[0, np.cumsum(counts)[:-1]]
         in_view = np.add.reduceat(ok.astype(np.int64), starts) == counts
         hit = np.zeros(len(cand), dtype=bool)
         for j in np.flatnonzero(in_view):
-            xy = frames.gnomonic_forward(v[starts[j] : starts[j] + counts[j]], outline.centre)
+            xy = _gnomonic(v[starts[j] : starts[j] + counts[j]], c, basis)
             hit[j] = shapely.intersects(poly, shapely.Polygon(xy))
-    cells = {h3.str_to_int(c) for c, h in zip(cand, hit, strict=True) if h}
-    if r < FINE_RES and cells:
-        ring: set[str] = set()
-        for c in cells:
-            ring.update(h3.grid_disk(h3.int_to_str(c), 1))
-        cells |= {h3.str_to_int(c) for c in ring}
-    return Covering(r, np.array(sorted(cells), dtype=np.int64))
+    cells = np.array(cand, dtype=np.uint64)[hit].astype(np.int64)
+    if r < FINE_RES and cells.size:
+        ring = [c for cell in cells.tolist() for c in _h3.grid_disk(cell, 1)]
+        cells = np.concatenate([cells, np.array(ring, dtype=np.uint64).astype(np.int64)])
+    return Covering(r, np.unique(cells))
 
 
-@lru_cache(maxsize=4096)
-def _boundary(cell: str) -> F64:
-    b = np.array(h3.cell_to_boundary(cell), dtype=np.float64)
-    return frames.unit_vectors(b[:, 0], b[:, 1])
+def _tangent_basis(c: F64) -> tuple[F64, F64]:
+    """:func:`frames.tangent_basis` of one unit vector in scalar arithmetic: the same operations
+    in the same order (so the same values) without numpy's per-call overhead."""
+    x, y, z = (float(t) for t in c)
+    n = math.sqrt(x * x + y * y + z * z)
+    cx, cy, cz = x / n, y / n, z / n
+    ne = math.sqrt(cy * cy + cx * cx)
+    if ne < 1e-12:
+        return frames.tangent_basis(c)
+    ex, ey = -cy / ne, cx / ne
+    east = np.array([ex, ey, 0.0])
+    north = np.array([cy * 0.0 - cz * ey, cz * ex - cx * 0.0, cx * ey - cy * ex])
+    return east, north
 
 
-def _boundaries(cells: tuple[str, ...]) -> tuple[I64, F64]:
-    """Vertex counts and concatenated boundary unit vectors of ``cells`` (cached per cell)."""
-    parts = [_boundary(c) for c in cells]
-    counts = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
-    return counts, np.concatenate(parts)
+def _gnomonic(v: F64, c: F64, basis: tuple[F64, F64], d: F64 | None = None) -> F64:
+    """:func:`frames.gnomonic_forward` with the basis computed once."""
+    east, north = basis
+    if d is None:
+        d = v @ c
+    return np.stack((v @ east / d, v @ north / d), axis=-1)
+
+
+_AREA_M2: Final = tuple(h3.average_hexagon_area(r, "m^2") for r in range(16))
+_INRADIUS_M: Final = tuple(
+    h3.average_hexagon_edge_length(r, "m") * math.sqrt(3.0) * 0.5 for r in range(16)
+)
+_BOUNDARY_CACHE: dict[int, F64] = {}
+_BOUNDARY_CACHE_MAX: Final = 1 << 16
+
+
+def _boundaries(cells: list[int]) -> tuple[I64, F64]:
+    """Vertex counts and concatenated boundary unit vectors of ``cells`` (cached per cell).
+
+    Cache misses are converted to unit vectors in one vectorized call.
+    """
+    cache = _BOUNDARY_CACHE
+    parts: list[F64 | None] = [cache.get(c) for c in cells]
+    miss = [j for j, p in enumerate(parts) if p is None]
+    if miss:
+        pts: list[tuple[float, float]] = []
+        nv: list[int] = []
+        for j in miss:
+            b = _h3.cell_to_boundary(cells[j])
+            pts.extend(b)
+            nv.append(len(b))
+        ll = np.array(pts, dtype=np.float64)
+        vec = frames.unit_vectors(ll[:, 0], ll[:, 1])
+        if len(cache) + len(miss) > _BOUNDARY_CACHE_MAX:
+            cache.clear()
+        a = 0
+        for j, n in zip(miss, nv, strict=True):
+            part = vec[a : a + n]
+            a += n
+            parts[j] = part
+            cache[cells[j]] = part
+    full = [p for p in parts if p is not None]
+    counts = np.fromiter((len(p) for p in full), dtype=np.int64, count=len(full))
+    return counts, np.concatenate(full)
 
 
 def cell_ranges(cells: I64) -> tuple[I64, I64]:
@@ -107,15 +156,22 @@ def cell_ranges(cells: I64) -> tuple[I64, I64]:
 
 
 def ancestors(cells: I64) -> I64:
-    """Every cell and all its ancestors down to resolution 0, deduplicated."""
-    out: set[int] = set()
-    for c in np.asarray(cells, dtype=np.int64).tolist():
-        s = h3.int_to_str(c)
-        r = h3.get_resolution(s)
-        out.add(c)
-        for pr in range(r):
-            out.add(h3.str_to_int(h3.cell_to_parent(s, pr)))
-    return np.array(sorted(out), dtype=np.int64)
+    """Every cell and all its ancestors down to resolution 0, deduplicated (sorted).
+
+    A parent index is the cell's index with the resolution field lowered and the digits below
+    it set to 7 (unused), so this is pure integer arithmetic.
+    """
+    c = np.unique(np.asarray(cells, dtype=np.int64))
+    if c.size == 0:
+        return c
+    res = (c >> _RES_SHIFT) & 0xF
+    parts = [c]
+    body = c & ~np.int64(_RES_MASK)
+    for pr in range(int(res.max())):
+        sel = res > pr
+        unused = (np.int64(1) << np.int64(3 * (15 - pr))) - 1
+        parts.append((body[sel] | (np.int64(pr) << _RES_SHIFT)) | unused)
+    return np.unique(np.concatenate(parts))
 
 
 def match(stored: I64, query: I64) -> bool:

@@ -153,16 +153,25 @@ def great_circle_m(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: Arra
 def destination(
     lat_deg: ArrayLike, lon_deg: ArrayLike, bearing_deg: ArrayLike, distance_m: ArrayLike
 ) -> tuple[F64, F64]:
-    """Point reached from a start along a great circle with the given initial bearing (sphere)."""
+    """Point reached from a start along a great circle with the given initial bearing (sphere).
+
+    Computed on vectors: the start ``p`` turns by ``δ = distance / R`` towards the tangent
+    direction ``t = cos(bearing)·north + sin(bearing)·east``, ``q = cos δ·p + sin δ·t``.  This
+    holds at the poles, where north and east are the limits along the start's meridian (from the
+    north pole, bearing 180° runs down meridian ``lon_deg``); the usual arcsin/arctan2 formula
+    loses the longitude there (a circle centred on a pole collapsed onto one meridian).
+    """
     lat = np.radians(np.asarray(lat_deg, dtype=np.float64))
     lon = np.radians(np.asarray(lon_deg, dtype=np.float64))
     brg = np.radians(np.asarray(bearing_deg, dtype=np.float64))
     delta = np.asarray(distance_m, dtype=np.float64) / EARTH_RADIUS_M
-    lat2 = np.arcsin(np.sin(lat) * np.cos(delta) + np.cos(lat) * np.sin(delta) * np.cos(brg))
-    lon2 = lon + np.arctan2(
-        np.sin(brg) * np.sin(delta) * np.cos(lat), np.cos(delta) - np.sin(lat) * np.sin(lat2)
-    )
-    lon2 = (lon2 + np.pi) % (2 * np.pi) - np.pi
+    slat, clat, slon, clon = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
+    sb, cb, sd, cd = np.sin(brg), np.cos(brg), np.sin(delta), np.cos(delta)
+    x = cd * clat * clon - sd * (cb * slat * clon + sb * slon)
+    y = cd * clat * slon - sd * (cb * slat * slon - sb * clon)
+    z = cd * slat + sd * cb * clat
+    lat2 = np.arctan2(z, np.hypot(x, y))
+    lon2 = (np.arctan2(y, x) + np.pi) % (2 * np.pi) - np.pi
     return np.degrees(lat2), np.degrees(lon2)
 
 

@@ -4,7 +4,8 @@ Two volumes conflict when their time windows overlap for a positive duration, th
 bands overlap for a positive height, and their outlines overlap with an area of at least
 :data:`MIN_OVERLAP_M2` (touching edges are not a conflict).  Outlines are intersected in the
 gnomonic plane about the query's centre, where their great-circle edges are straight lines, so
-the result is exact anywhere on Earth; the overlap is mapped back to latitude/longitude.
+the result is exact anywhere on Earth; the overlap is mapped back to latitude/longitude, and
+its area is the spherical excess of the mapped-back rings (exact, at any size).
 """
 
 from __future__ import annotations
@@ -52,10 +53,41 @@ def cap_mask(query: Volume4D, cands: VolumeArray) -> NDArray[np.bool_]:
     return np.asarray(ang <= cands.radius_rad + query.outline.radius_rad + 1e-12)
 
 
-def _area_scale(xy_centroids: F64) -> F64:
-    # Gnomonic area element is sec³θ: planar area × cos³θ × R² gives m² (exact at the centroid).
-    cos_t = 1.0 / np.sqrt(1.0 + np.sum(xy_centroids**2, axis=-1))
-    return np.asarray(cos_t**3 * frames.EARTH_RADIUS_M**2)
+def _rows_dot(a: F64, b: F64) -> F64:
+    return np.asarray(np.einsum("ij,ij->i", a, b))
+
+
+def _spherical_areas_m2(geoms: NDArray[np.object_], centre: F64) -> F64:
+    """Area (m²) on the sphere of each polygonal geometry drawn in the gnomonic plane about
+    ``centre`` (lines and points count zero).
+
+    Every ring is mapped back to unit vectors, where its straight edges are great-circle arcs,
+    and its spherical excess is summed from the solid angles of the triangles (first vertex,
+    v_i, v_i+1) (Van Oosterom & Strackee, determinant from differences); holes subtract.  Exact,
+    unlike scaling the planar area by the gnomonic area element at one point.
+    """
+    out = np.zeros(len(geoms))
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    parts, sub = shapely.get_parts(parts, return_index=True)  # collections may hold multis
+    owner = owner[sub]
+    is_poly = shapely.get_type_id(parts) == 3
+    parts, owner = parts[is_poly], owner[is_poly]
+    if len(parts) == 0:
+        return out
+    rings, ring_part = shapely.get_rings(parts, return_index=True)  # exterior first, then holes
+    exterior = np.r_[True, ring_part[1:] != ring_part[:-1]]
+    xy, ring_of = shapely.get_coordinates(rings, return_index=True)  # closed rings
+    v = frames.gnomonic_inverse(xy, centre)
+    same = ring_of[:-1] == ring_of[1:]
+    a, b, r = v[:-1][same], v[1:][same], ring_of[:-1][same]
+    o = v[np.searchsorted(ring_of, np.arange(len(rings)))][r]
+    num = _rows_dot(o, np.cross(a - o, b - o))
+    den = 1.0 + _rows_dot(o, a) + _rows_dot(a, b) + _rows_dot(b, o)
+    omega = np.bincount(r, weights=2.0 * np.arctan2(num, den), minlength=len(rings))
+    ring_area = np.abs(omega) * np.where(exterior, 1.0, -1.0)
+    part_area = np.bincount(ring_part, weights=ring_area, minlength=len(parts))
+    out += np.bincount(owner, weights=part_area, minlength=len(geoms))
+    return np.asarray(out * frames.EARTH_RADIUS_M**2)
 
 
 def overlapping(query: Volume4D, cands: VolumeArray) -> I64:
@@ -79,11 +111,7 @@ def intersect(query: Volume4D, cands: VolumeArray, geometry: bool = True) -> lis
         return []
     idx, polys = idx[hit], polys[hit]
     inter = shapely.intersection(qpoly, polys)
-    cen = shapely.get_coordinates(shapely.centroid(inter))
-    areas = np.zeros(len(inter))
-    nonempty = ~shapely.is_empty(inter)
-    if nonempty.any():
-        areas[nonempty] = shapely.area(inter[nonempty]) * _area_scale(cen)
+    areas = _spherical_areas_m2(inter, c)
     keep = areas >= MIN_OVERLAP_M2
     out: list[Overlap] = []
     for k in np.flatnonzero(keep):
@@ -110,6 +138,9 @@ def _rings_latlon(geom: shapely.Geometry, centre: F64) -> list[Ring]:
         if not isinstance(p, shapely.Polygon) or p.is_empty:
             continue
         xy = np.asarray(p.exterior.coords)[:-1]
+        x, y = xy[:, 0], xy[:, 1]
+        if np.dot(x, np.roll(y, -1)) < np.dot(y, np.roll(x, -1)):  # GEOS gives clockwise shells
+            xy = xy[::-1]
         la, lo = frames.vectors_to_latlon(frames.gnomonic_inverse(xy, centre))
         rings.append((la, lo))
     return rings

@@ -1,19 +1,89 @@
 """Loading scenarios and seeding a store with them.
 
-A scenario is a YAML file (see ``data/*.yaml``)::
+A scenario is a YAML file (see ``data/*.yaml``); GeoJSON files next to it may hold its areas::
 
     name: …                # title
     description: …
-    sources: [...]         # public sources of the facts it uses
-    reconstructed: [...]   # what is reconstructed rather than known
+    sources: [...]         # public sources of the facts it uses: {title, url, date, facts}
+    reconstructed: [...]   # what is reconstructed (invented) rather than known
     epoch: "2015-11-24T07:00:00Z"   # optional; times "+15min" are relative to it (default: now)
     parties: [{id, name, contact}]
     notice: [{from, to, minimum: "15min"}]
-    airspace: [{owner, country: TR, source: auto, lower: "0 m", upper: FL660}
+    airspace: [{owner, country: TR, source: auto, id, lower: "0 m", upper: FL660,
+                properties: {...}}
                | {owner, geojson: {...} | file: zone.geojson}]
     intents: [{party, at: "+0s", filing: {...filing object...}}]
+    points: {name: {lat, lon} | {from: name, bearing: 90, distance: "5 km"}}
+    traffic: {period: 1s, noise: {...}, dropout: 0, seed: 0, aircraft: [...]}
+    sharing: {default: all, near: "50 NM", pairs: [{from, to, policy, near}]}
+    hotline: {deadlines: {warning: 2min}, escalation: [[duty_officer], ...], links: [[a, b]]}
 
-Relative times (``"+15min"``, ``"-2h"``) may appear wherever a time is expected.
+Only ``parties`` is required.  Relative times (``"+15min"``, ``"-2h"``, ``"+24min5s"``) may
+appear wherever a time is expected; they are offsets from the *base* a caller picks (the
+``epoch`` to replay history, or now for a live demo).
+
+Airspace
+--------
+A ``country`` entry imports sovereign airspace from installed border data
+(:func:`skyaccord.airspace.build.country_airspace`): ``source`` is ``dcw`` (the Digital Chart of
+the World 1:1M, Debian ``gmt-dcw``), ``ne10m``/``ne50m``/``ne110m`` (Natural Earth via npm
+``world-atlas``) or ``auto`` (the most accurate installed, DCW first).  ``properties`` are
+stored with it, e.g. ``cleared: [russia]``: parties whose aircraft fly there with the owner's
+consent.  A ``geojson``/``file`` entry is a Feature or FeatureCollection whose properties carry
+``id``, ``name``, ``kind`` (sovereign, buffer, restricted, reservation), ``altitude_lower``,
+``altitude_upper`` and optionally ``time_start``/``time_end``.
+
+Traffic (scripted tracks, :mod:`skyaccord.scenarios.traffic`)
+------------------------------------------------------------
+::
+
+    traffic:
+      period: 1s                 # sampling period (default 1 s)
+      noise: {position: "0 m", altitude: "0 m"}   # standard deviations; off by default
+      dropout: 0.0               # fraction of samples lost at random; off by default
+      seed: 0                    # for noise and dropout (the output is deterministic)
+      aircraft:
+        - track_id: russia/SU24-1          # unique; convention "<party>/<id>" or "icao:<hex>"
+          party: russia
+          callsign: "SU24-1"
+          icao24: "15a0b1"                 # optional, six hex digits
+          speed: "450 kt"                  # optional default ground speed for untimed legs
+          period: 1s                       # optional overrides of the traffic-wide settings
+          gaps: [{from: "+20min", to: "+20min30s"}]   # optional: no reports in [from, to)
+          delay: 15s                       # optional: the whole path flown that much later
+          path:
+            - {at: "+0s", lat: 35.401, lon: 35.948, alt: "150 ft"}
+            - {from: hmeimim, bearing: 30, distance: "40 km", alt: FL150, speed: "420 kt"}
+            - {name: ip, lat: 35.85, lon: 36.40, alt: FL190, at: "+21min"}
+            - {from: ip, bearing: 270, distance: "30 NM", at: "+25min30s"}
+            - {arc: {centre: hmeimim, to: 180, turn: left}, speed: "400 kt"}
+            - {repeat: 3, path: [{arc: {centre: cap, to: 0, turn: right}, speed: "420 kt"}]}
+
+Each waypoint gives its position as ``lat``/``lon`` (degrees), as ``point: NAME``, or as
+``from: NAME`` with ``bearing`` (degrees true) and ``distance`` (``"5 km"``, ``"3 NM"``,
+``"800 m"``), where NAME is one of the scenario's ``points``, an earlier waypoint's ``name`` in
+the same path, or ``previous``.  An ``arc`` turns round the point ``centre`` at the distance of
+the previous waypoint, ``left`` (anticlockwise) or ``right``, until the bearing ``to`` from the
+centre (all the way round when it is already there); it is flown as chords of at most 10°.
+``{repeat: N, path: [...]}`` flies its waypoints N times (timed by speed only: an orbit).
+
+``alt`` (``"FL190"``, ``"19000 ft"``, ``"5800 m"``) is required on the first waypoint and kept
+when omitted.  The first waypoint needs ``at``; each later one either ``at`` (a relative time,
+or an RFC 3339 time when the scenario has an epoch) or ``speed`` (ground speed on the leg that
+ends there: ``"450 kt"``, ``"250 m/s"``, ``"900 km/h"``), else the aircraft's ``speed``.
+Between waypoints an aircraft flies the great circle at constant ground speed and constant
+vertical rate; reports are taken every ``period`` from the first waypoint and at every
+waypoint.  A YAML anchor (``path: &lead`` … ``path: *lead``) with a ``delay`` gives a formation
+flying in trail.
+
+Sharing and hotline (:mod:`skyaccord.scenarios.settings`)
+---------------------------------------------------------
+``sharing`` says whose tracks each party sees: ``all``, ``near`` (only while within ``near`` of
+the receiving party's own aircraft or protected airspace) or ``none``; ``pairs`` entries are
+directed (``from``'s tracks shown to ``to``) or symmetric (``between: [a, b]``).  ``hotline``
+sets acknowledgement deadlines per severity (info, caution, warning, urgent, emergency), the
+roles addressed at each escalation level, and which pairs of parties the line connects
+(default: every pair).
 """
 
 from __future__ import annotations
@@ -30,7 +100,8 @@ import yaml
 from skyaccord.errors import NotFound, ValidationError
 from skyaccord.timefmt import format_time, parse_time
 
-_REL = re.compile(r"^([+-])\s*(\d+(?:\.\d+)?)\s*(s|min|h|d)$")
+_REL = re.compile(r"^([+-])\s*((?:\d+(?:\.\d+)?\s*(?:s|min|h|d)\s*)+)$")
+_REL_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(s|min|h|d)")
 _SCALE = {"s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
 
 
@@ -72,12 +143,21 @@ def load(name_or_path: str) -> Scenario:
 
 
 def offset(text: str, field: str = "time") -> float:
-    """``"+15min"`` → 900.0 seconds."""
-    m = _REL.match(text.strip())
+    """``"+15min"`` → 900.0 seconds; parts add up (``"+24min5s"`` → 1445.0).
+
+    >>> offset("+15min"), offset("-2h"), offset("+24min5s"), offset("+1h 0.5s")
+    (900.0, -7200.0, 1445.0, 3600.5)
+    """
+    m = _REL.match(text.strip()) if isinstance(text, str) else None
     if not m:
         raise ValidationError(field, f"not a relative time: {text!r} (e.g. '+15min')")
-    value = float(m.group(2)) * _SCALE[m.group(3)]
+    value = sum(float(n) * _SCALE[unit] for n, unit in _REL_PART.findall(m.group(2)))
     return value if m.group(1) == "+" else -value
+
+
+def is_relative(value: object) -> bool:
+    """Whether ``value`` is a relative time string such as ``"+15min"``."""
+    return isinstance(value, str) and _REL.match(value.strip()) is not None
 
 
 def resolve_times(obj: Any, base: float) -> Any:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from skyaccord.airspace.build import country_airspace
+from skyaccord.clock import ManualClock
 from skyaccord.errors import MissingKeys, ValidationError
 from skyaccord.intents.model import Filing
 from skyaccord.intents.wire import filing_from_json
 from skyaccord.scenarios.loader import Scenario, offset, read_geojson, resolve_times
+from skyaccord.scenarios.settings import hotline_settings, sharing_policy
+from skyaccord.scenarios.traffic import parse_traffic
 from skyaccord.services.airspace import AirspaceService
 from skyaccord.services.auth import AuthService, Role
 from skyaccord.services.intents import FilingResult, IntentService
@@ -34,7 +38,12 @@ class Seeded:
 def seed_static(
     scenario: Scenario, auth: AuthService, airspace: AirspaceService, base: float
 ) -> dict[str, str]:
-    """Parties, notice rules and protected airspace; returns a duty-officer token per party."""
+    """Parties, notice rules and protected airspace; returns a duty-officer token per party.
+
+    The ``traffic``, ``sharing`` and ``hotline`` sections are checked first, so that a scenario
+    with a mistake in any section is rejected before anything is written.
+    """
+    check_sections(scenario)
     data = scenario.data
     tokens: dict[str, str] = {}
     for p in data.get("parties", []):
@@ -44,19 +53,32 @@ def seed_static(
         auth.set_notice(rule["from"], rule["to"], offset("+" + str(rule["minimum"]), "minimum"))
     for entry in data.get("airspace", []):
         if "country" in entry:
-            airspace.import_country(
-                entry["owner"],
+            extra = entry.get("properties") or {}
+            if not isinstance(extra, dict):
+                raise ValidationError("airspace.properties", "expected a mapping")
+            item = country_airspace(
                 entry["country"],
+                entry["owner"],
                 source=entry.get("source", "auto"),
                 airspace_id=entry.get("id"),
                 altitude_lower=entry.get("lower", "0 m"),
                 altitude_upper=entry.get("upper", "FL660"),
+                now=airspace.clock.now(),
             )
+            airspace.add([replace(item, properties={**item.properties, **extra})])
         else:
             airspace.import_geojson(
                 entry["owner"], resolve_times(read_geojson(entry, scenario), base)
             )
     return tokens
+
+
+def check_sections(scenario: Scenario) -> None:
+    """Parse the ``points``, ``traffic``, ``sharing`` and ``hotline`` sections (ValidationError
+    naming the field if any is wrong)."""
+    parse_traffic(scenario)
+    sharing_policy(scenario)
+    hotline_settings(scenario)
 
 
 def scheduled_filings(scenario: Scenario, base: float) -> list[ScheduledFiling]:
@@ -97,12 +119,27 @@ def seed(
     intents: IntentService,
     base: float,
     now: float,
+    *,
+    clock: ManualClock | None = None,
 ) -> Seeded:
-    """Everything static, plus every filing scheduled at or before ``now``."""
+    """Everything static, plus every filing scheduled at or before ``now``.
+
+    Relative times count from ``base`` (POSIX s): the scenario's epoch to replay history, or
+    the present for a live demo.  Without ``clock`` each filing is made at the services'
+    current time.  With the :class:`~skyaccord.clock.ManualClock` the services run on (a
+    replay), the clock is moved to each filing's scripted time before it is made, so the
+    notice it gives is the scripted one (e.g. 60 s at Latakia); it is left at ``now``.
+    """
+    if clock is not None and intents.clock is not clock:
+        raise ValidationError("clock", "must be the clock the intent service runs on")
     out = Seeded(tokens=seed_static(scenario, auth, airspace, base))
     for s in scheduled_filings(scenario, base):
         if s.at <= now:
+            if clock is not None and s.at > clock.now():
+                clock.set(s.at)
             out.filed.append(file_scheduled(intents, s))
         else:
             out.pending.append(s)
+    if clock is not None and now > clock.now():
+        clock.set(now)
     return out

@@ -27,7 +27,7 @@ from skyaccord.errors import (
 )
 from skyaccord.geo.intersect import Overlap
 from skyaccord.geo.validate import Limits
-from skyaccord.geo.volumes import Volume4D, VolumeArray
+from skyaccord.geo.volumes import Volume4D
 from skyaccord.geo.wire import unwrapped_ring
 from skyaccord.intents.model import (
     KEYED_STATES,
@@ -38,7 +38,6 @@ from skyaccord.intents.model import (
     check_transition,
 )
 from skyaccord.intents.rules import (
-    CandidateSet,
     Conflict,
     NoticeViolation,
     find_conflicts,
@@ -47,7 +46,6 @@ from skyaccord.intents.rules import (
 )
 from skyaccord.services.recording import LedgerHook
 from skyaccord.store import Store
-from skyaccord.store import airspace as airspace_repo
 from skyaccord.store import intents as repo
 from skyaccord.store import parties as party_repo
 from skyaccord.store.codec import covering_cells
@@ -127,6 +125,7 @@ class IntentService:
         """Files a new intent for ``party``; MissingKeys (409) if it overlaps blind."""
         iid = check_id(intent_id, "id") if intent_id is not None else uuid.uuid4().hex
         self._check_filing(filing)
+        covering = _coverings(filing.volumes)  # pure: outside the transaction, once
 
         def run(conn: Connection) -> FilingResult:
             # A fresh uuid4 cannot be taken already; an id the filer chose may be.
@@ -146,7 +145,7 @@ class IntentService:
                 filing.priority,
                 filing.details,
             )
-            return self._check_and_write(conn, it, filing, None, dry_run)
+            return self._check_and_write(conn, it, filing, None, dry_run, covering)
 
         result = self._transact(run, dry_run)
         self._emit(result)
@@ -157,6 +156,7 @@ class IntentService:
     ) -> FilingResult:
         """Replaces the volumes (and state) of an own intent at ``version``."""
         self._check_filing(filing)
+        covering = _coverings(filing.volumes)
 
         def run(conn: Connection) -> FilingResult:
             old = self._own(conn, party, intent_id)
@@ -178,7 +178,7 @@ class IntentService:
                 priority=filing.priority,
                 details=filing.details,
             )
-            return self._check_and_write(conn, it, filing, old, dry_run)
+            return self._check_and_write(conn, it, filing, old, dry_run, covering)
 
         result = self._transact(run, dry_run)
         self._emit(result)
@@ -250,12 +250,20 @@ class IntentService:
         return it
 
     def _check_and_write(
-        self, conn: Connection, it: Intent, filing: Filing, old: Intent | None, dry_run: bool
+        self,
+        conn: Connection,
+        it: Intent,
+        filing: Filing,
+        old: Intent | None,
+        dry_run: bool,
+        covering: list[np.ndarray] | None = None,
     ) -> FilingResult:
-        per_volume = [covering_cells([v.outline]) for v in it.volumes]
+        per_volume = covering or _coverings(it.volumes)
         cells = per_volume[0] if len(per_volume) == 1 else np.unique(np.concatenate(per_volume))
-        t0, t1 = it.t_start, it.t_end
-        cands = _others(repo.intent_candidates(conn, cells, t0, t1, exclude=it.id), it.owner)
+        # Other parties' intents and protected airspace near the cells, in one round trip.
+        cands, air = repo.strategic_candidates(
+            conn, cells, it.t_start, it.t_end, exclude=it.id, owner=it.owner
+        )
         found = find_conflicts(it.volumes, cands)
         if it.state in KEYED_STATES:
             missing = missing_keys(found, cands, set(filing.key))
@@ -264,7 +272,6 @@ class IntentService:
                 raise MissingKeys(
                     [{**ref_json(r), "conflict": conflict_json(by_id[r.id])} for r in missing]
                 )
-        air = airspace_repo.airspace_candidates(conn, cells, t0, t1, exclude_owner=it.owner)
         found += find_conflicts(it.volumes, air)
         starts_sooner = old is None or it.t_start < old.t_start
         notices = (
@@ -423,19 +430,9 @@ class IntentService:
         return self.store.transact(lambda c: repo.list_notice_violations(c, party), write=False)
 
 
-def _others(cands: CandidateSet, owner: str) -> CandidateSet:
-    """The candidates not owned by ``owner`` (a party needs no key for its own intents)."""
-    keep = [i for i, c in enumerate(cands.items) if c.owner != owner]
-    if len(keep) == len(cands.items):
-        return cands
-    remap = np.full(len(cands.items), -1, dtype=np.int64)
-    remap[keep] = np.arange(len(keep))
-    vsel = np.flatnonzero(remap[cands.item_of] >= 0)
-    return CandidateSet(
-        tuple(cands.items[i] for i in keep),
-        cands.volumes.take(vsel) if vsel.size else VolumeArray.from_volumes([]),
-        remap[cands.item_of[vsel]],
-    )
+def _coverings(volumes: Sequence[Volume4D]) -> list[np.ndarray]:
+    """The cell covering of each volume's outline."""
+    return [covering_cells([v.outline]) for v in volumes]
 
 
 def _ref(it: Intent) -> IntentRef:

@@ -82,6 +82,8 @@ def volume_array_from_rows(rows: Sequence[Any]) -> VolumeArray:
 def covering_cells(outlines: Iterable[Outline]) -> np.ndarray:
     """The union of the cell coverings of ``outlines`` (each at its own resolution)."""
     parts = [cover(o).cells for o in outlines]
+    if len(parts) == 1:
+        return parts[0]  # a covering is sorted and free of duplicates already
     return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
 
@@ -91,12 +93,40 @@ def cell_rows(cells: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(cells.tolist(), lo.tolist(), strict=True))
 
 
-def cell_match(table: sa.Table, query_cells: np.ndarray) -> ColumnElement[bool]:
-    """SQL condition: a stored cell of ``table`` nests with (or equals) some query cell."""
-    conds: list[ColumnElement[bool]] = [table.c.cell.in_(ancestors(query_cells).tolist())]
+def match_terms(query_cells: np.ndarray) -> tuple[list[int], list[tuple[int, int]]]:
+    """What :func:`cell_match` compares with: the query cells with all their ancestors (stored
+    cell equal to one of them), and the ``lo`` ranges of the query cells coarser than
+    :data:`FINE_RES` (stored cell a descendant), contiguous ranges merged."""
+    anc = ancestors(query_cells).tolist()
     res = (query_cells >> 52) & 0xF
     coarse = query_cells[res < FINE_RES]
-    if coarse.size:
-        lo, hi = cell_ranges(coarse)
-        conds.extend(table.c.lo.between(int(a), int(b)) for a, b in zip(lo, hi, strict=True))
+    if not coarse.size:
+        return anc, []
+    lo, hi = cell_ranges(coarse)
+    order = np.argsort(lo, kind="stable")
+    ranges: list[tuple[int, int]] = []
+    for a, b in zip(lo[order].tolist(), hi[order].tolist(), strict=True):
+        if ranges and a <= ranges[-1][1] + 1:
+            if b > ranges[-1][1]:
+                ranges[-1] = (ranges[-1][0], b)
+        else:
+            ranges.append((a, b))
+    return anc, ranges
+
+
+def cell_match(table: sa.Table, query_cells: np.ndarray) -> ColumnElement[bool]:
+    """SQL condition: a stored cell of ``table`` nests with (or equals) some query cell."""
+    anc, ranges = match_terms(query_cells)
+    # One expanding parameter for the whole list: SQLAlchemy would otherwise coerce every
+    # element into its own bound parameter.
+    conds: list[ColumnElement[bool]] = [
+        table.c.cell.in_(sa.bindparam("cells", anc, expanding=True, unique=True))
+    ]
+    conds.extend(
+        table.c.lo.between(
+            sa.bindparam("lo", a, type_=sa.BigInteger, unique=True),
+            sa.bindparam("hi", b, type_=sa.BigInteger, unique=True),
+        )
+        for a, b in ranges
+    )
     return sa.or_(*conds)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -15,13 +16,16 @@ from skyaccord.intents.model import ACTIVE_STATES, Intent, IntentRef, State
 from skyaccord.intents.rules import Candidate, CandidateSet
 from skyaccord.store.airspace import _candidate_set
 from skyaccord.store.codec import (
-    cell_match,
     cell_rows,
     covering_cells,
+    match_terms,
     volume_from_row,
     volume_row,
 )
 from skyaccord.store.schema import (
+    airspace,
+    airspace_cells,
+    airspace_volumes,
     conflicts,
     intent_cells,
     intent_volumes,
@@ -256,17 +260,44 @@ def list_intents(
     return get_intents(conn, [r.id for r in conn.execute(q)])
 
 
-def _cell_hits(cells: np.ndarray, t0: float, t1: float) -> sa.Select[tuple[str]]:
-    return sa.select(intent_cells.c.intent_id).where(
-        cell_match(intent_cells, cells), intent_cells.c.t_end > t0, intent_cells.c.t_start < t1
+@lru_cache(maxsize=256)
+def _cell_hits(n_ranges: int) -> sa.Select[tuple[str]]:
+    """Cell rows nesting with the query cells and meeting [t0, t1): one prebuilt statement per
+    number of ``lo`` ranges, parameters ``cells`` (expanding), ``lo<i>``/``hi<i>``, ``t0``,
+    ``t1`` (built and cache-keyed once, not on every look-up)."""
+    c = intent_cells.c
+    match = sa.or_(
+        c.cell.in_(sa.bindparam("cells", expanding=True)),
+        *(
+            c.lo.between(
+                sa.bindparam(f"lo{i}", type_=sa.BigInteger),
+                sa.bindparam(f"hi{i}", type_=sa.BigInteger),
+            )
+            for i in range(n_ranges)
+        ),
     )
+    return sa.select(c.intent_id).where(
+        match,
+        c.t_end > sa.bindparam("t0", type_=sa.Float),
+        c.t_start < sa.bindparam("t1", type_=sa.Float),
+    )
+
+
+def _hit_params(cells: np.ndarray, t0: float, t1: float) -> tuple[int, dict[str, Any]]:
+    anc, ranges = match_terms(cells)
+    params: dict[str, Any] = {"cells": anc, "t0": t0, "t1": t1}
+    for i, (lo, hi) in enumerate(ranges):
+        params[f"lo{i}"] = lo
+        params[f"hi{i}"] = hi
+    return len(ranges), params
 
 
 def candidate_ids(conn: Connection, cells: np.ndarray, t0: float, t1: float) -> list[str]:
     """Ids of active intents whose cells nest with ``cells`` and whose window meets [t0, t1)."""
     if cells.size == 0:
         return []
-    return [r.intent_id for r in conn.execute(_cell_hits(cells, t0, t1).distinct())]
+    n, params = _hit_params(cells, t0, t1)
+    return [r.intent_id for r in conn.execute(_cell_hits(n).distinct(), params)]
 
 
 _CANDIDATE_COLS = (
@@ -291,6 +322,19 @@ _CANDIDATE_COLS = (
 )
 
 
+@lru_cache(maxsize=256)
+def _candidates_stmt(n_ranges: int) -> sa.Select[Any]:
+    return (
+        sa.select(*_CANDIDATE_COLS)
+        .join(intents, intents.c.id == intent_volumes.c.intent_id)
+        .where(
+            intent_volumes.c.intent_id.in_(_cell_hits(n_ranges)),
+            intent_volumes.c.intent_id != sa.bindparam("exclude"),
+        )
+        .order_by(intent_volumes.c.intent_id, intent_volumes.c.idx)
+    )
+
+
 def intent_candidates(
     conn: Connection, cells: np.ndarray, t0: float, t1: float, exclude: str | None = None
 ) -> CandidateSet:
@@ -300,15 +344,9 @@ def intent_candidates(
     """
     if cells.size == 0:
         return CandidateSet.empty()
-    q = (
-        sa.select(*_CANDIDATE_COLS)
-        .join(intents, intents.c.id == intent_volumes.c.intent_id)
-        .where(intent_volumes.c.intent_id.in_(_cell_hits(cells, t0, t1)))
-        .order_by(intent_volumes.c.intent_id, intent_volumes.c.idx)
-    )
-    if exclude is not None:
-        q = q.where(intent_volumes.c.intent_id != exclude)
-    rows = conn.execute(q).all()
+    n, params = _hit_params(cells, t0, t1)
+    params["exclude"] = "" if exclude is None else exclude  # no intent has an empty id
+    rows = conn.execute(_candidates_stmt(n), params).all()
     if not rows:
         return CandidateSet.empty()
 
@@ -317,6 +355,112 @@ def intent_candidates(
         return Candidate("intent", r.intent_id, r.owner, ref)
 
     return _candidate_set(rows, "intent_id", make)
+
+
+_ID_OF_KIND = {"intent": "intent_id", "airspace": "airspace_id"}
+
+
+@lru_cache(maxsize=256)
+def _strategic_stmt(n_ranges: int) -> sa.CompoundSelect[Any]:
+    """Other parties' active intents and protected airspace volumes near the query cells, in
+    one statement (``UNION ALL``), ordered by kind, id and volume index."""
+    v, a = intent_volumes.c, airspace_volumes.c
+    t0, t1 = sa.bindparam("t0", type_=sa.Float), sa.bindparam("t1", type_=sa.Float)
+    intent_part = (
+        sa.select(
+            sa.literal("intent", sa.String).label("kind"),
+            v.intent_id.label("id"),
+            *_volume_array_cols(intent_volumes),
+            intents.c.owner,
+            intents.c.state,
+            intents.c.version,
+            intents.c.ovn,
+            intents.c.t_start.label("i_start"),
+            intents.c.t_end.label("i_end"),
+        )
+        .join(intents, intents.c.id == v.intent_id)
+        .where(
+            v.intent_id.in_(_cell_hits(n_ranges)),
+            v.intent_id != sa.bindparam("exclude"),
+            intents.c.owner != sa.bindparam("owner"),
+        )
+    )
+    ac = airspace_cells.c
+    air_match = sa.or_(
+        ac.cell.in_(sa.bindparam("cells", expanding=True)),
+        *(
+            ac.lo.between(
+                sa.bindparam(f"lo{i}", type_=sa.BigInteger),
+                sa.bindparam(f"hi{i}", type_=sa.BigInteger),
+            )
+            for i in range(n_ranges)
+        ),
+    )
+    hits = sa.select(ac.airspace_id, ac.idx).where(air_match).distinct().subquery()
+    air_part = (
+        sa.select(
+            sa.literal("airspace", sa.String).label("kind"),
+            a.airspace_id.label("id"),
+            *_volume_array_cols(airspace_volumes),
+            airspace.c.owner,
+            sa.cast(sa.null(), sa.String).label("state"),
+            sa.cast(sa.null(), sa.Integer).label("version"),
+            sa.cast(sa.null(), sa.String).label("ovn"),
+            sa.cast(sa.null(), sa.Float).label("i_start"),
+            sa.cast(sa.null(), sa.Float).label("i_end"),
+        )
+        .join(hits, sa.and_(hits.c.airspace_id == a.airspace_id, hits.c.idx == a.idx))
+        .join(airspace, airspace.c.id == a.airspace_id)
+        .where(a.t_start < t1, a.t_end > t0, airspace.c.owner != sa.bindparam("owner"))
+    )
+    u = sa.union_all(intent_part, air_part).subquery()
+    return sa.select(u).order_by(u.c.kind.desc(), u.c.id, u.c.idx)  # intents first
+
+
+def _volume_array_cols(t: sa.Table) -> tuple[sa.ColumnElement[Any], ...]:
+    c = t.c
+    return (
+        c.idx,
+        c.lat,
+        c.lon,
+        c.cx,
+        c.cy,
+        c.cz,
+        c.radius_rad,
+        c.alt_lower_m,
+        c.alt_upper_m,
+        c.t_start,
+        c.t_end,
+    )
+
+
+def strategic_candidates(
+    conn: Connection, cells: np.ndarray, t0: float, t1: float, *, exclude: str, owner: str
+) -> tuple[CandidateSet, CandidateSet]:
+    """What a filing by ``owner`` of intent ``exclude`` must be checked against, in one round
+    trip: other parties' active intents near ``cells`` in [t0, t1) (as
+    :func:`intent_candidates` less ``owner``'s own and ``exclude``) and other parties' protected
+    airspace (as :func:`skyaccord.store.airspace.airspace_candidates`)."""
+    if cells.size == 0:
+        return CandidateSet.empty(), CandidateSet.empty()
+    n, params = _hit_params(cells, t0, t1)
+    params["exclude"] = exclude
+    params["owner"] = owner
+    rows = conn.execute(_strategic_stmt(n), params).all()
+    split = next((j for j, r in enumerate(rows) if r.kind != "intent"), len(rows))
+
+    def make_intent(r: Any) -> Candidate:
+        ref = IntentRef(r.id, r.owner, State(r.state), r.version, r.ovn, r.i_start, r.i_end)
+        return Candidate("intent", r.id, r.owner, ref)
+
+    def make_air(r: Any) -> Candidate:
+        return Candidate("airspace", r.id, r.owner)
+
+    its = _candidate_set(rows[:split], "id", make_intent) if split else CandidateSet.empty()
+    air = (
+        _candidate_set(rows[split:], "id", make_air) if split < len(rows) else CandidateSet.empty()
+    )
+    return its, air
 
 
 def insert_conflicts(conn: Connection, rows: list[dict[str, Any]]) -> None:
