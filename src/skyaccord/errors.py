@@ -12,7 +12,8 @@
     │   ├── MissingKeys                  overlapping intents not acknowledged (F3548 key rule)
     │   └── InvalidTransition            state change not allowed from the current state
     ├── RateLimited            429  exit 6
-    └── StoreError             503  exit 7   the store is unavailable or contended beyond retries
+    └── Unavailable            503  exit 7   a part of the service is not running
+        └── StoreError                   the store is unavailable or contended beyond retries
 
 Foreign errors (drivers, parsers) are translated where they are caught and re-raised ``from``
 the cause, so no driver type ever crosses a layer boundary.
@@ -112,9 +113,13 @@ class RateLimited(SkyaccordError):
     code = "rate_limited"
 
 
-class StoreError(SkyaccordError):
+class Unavailable(SkyaccordError):
     http_status = 503
     exit_code = 7
+    code = "unavailable"
+
+
+class StoreError(Unavailable):
     code = "store_unavailable"
 
 
@@ -129,5 +134,6 @@ ALL_ERRORS: tuple[type[SkyaccordError], ...] = (
     MissingKeys,
     InvalidTransition,
     RateLimited,
+    Unavailable,
     StoreError,
 )

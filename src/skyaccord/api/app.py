@@ -7,11 +7,14 @@ field path; anything unexpected is a 500 whose ``error_id`` matches the logged t
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import logging
 import threading
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,9 +149,27 @@ def error_response(err: SkyaccordError) -> JSONResponse:
 
 def create_app(services: Services) -> FastAPI:
     """The API over ``services`` (the live server adds the hotline and the console)."""
-    from skyaccord.api import hotline_routes, routes
+    from skyaccord.api import hotline_routes, live_routes, routes
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        tasks = []
+        if services.runtime is not None:
+            services.runtime.start()
+            tasks = [asyncio.create_task(f()) for f in services.runtime.background]
+        try:
+            yield
+        finally:
+            for t in tasks:
+                t.cancel()
+            for t in tasks:
+                with contextlib.suppress(BaseException):
+                    await t
+            if services.runtime is not None:
+                services.runtime.stop()
 
     app = FastAPI(
+        lifespan=lifespan,
         title="skyaccord",
         version=__version__,
         description=(
@@ -185,7 +206,8 @@ def create_app(services: Services) -> FastAPI:
         reason = str(first.get("msg", "invalid"))
         if first.get("type") == "json_invalid":  # loc holds the character position
             fieldname = "body"
-            detail = (first.get("ctx") or {}).get("error")
+            ctx = first.get("ctx")
+            detail = ctx.get("error") if isinstance(ctx, dict) else None
             reason = f"{reason}: {detail}" if detail else reason
         else:
             fieldname = _field_of(tuple(first.get("loc", ("body",))), str(first.get("type", "")))
@@ -228,4 +250,5 @@ def create_app(services: Services) -> FastAPI:
 
     app.include_router(routes.router)
     app.include_router(hotline_routes.router)
+    app.include_router(live_routes.router)
     return app

@@ -120,7 +120,7 @@ async def ws_principal(ws: WebSocket) -> Principal | None:
     return p
 
 
-@router.websocket("/v1/hotline/stream")
+@router.websocket("/hotline/stream")
 async def hotline_stream(ws: WebSocket) -> None:
     """Feed entries after ``?cursor=`` then live ones; clients may send acks on the socket."""
     who = await ws_principal(ws)

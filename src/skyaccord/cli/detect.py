@@ -34,7 +34,7 @@ def load_tracks(
     for p in paths:
         if not p.exists():
             raise ValidationError("file", f"{p} does not exist")
-        u, s = open_source(p, format=fmt, party=party)  # type: ignore[arg-type]
+        u, s = open_source(p, kind=fmt, party=party)  # type: ignore[arg-type]
         parts.append(u)
         stats = stats.merge(s)
     return TrackUpdates.concat(parts), stats

@@ -115,10 +115,11 @@ def list_(
     if as_json:
         print_json([k.to_json() for k in found])
         return
-    t = Table("key id", "party", "registered", "revoked")
+    t = Table("party", "registered", "revoked")
+    t.add_column("key id", no_wrap=True, min_width=32)  # whole, so it can be copied
     for k in found:
         revoked = "" if k.revoked_at is None else format_time(k.revoked_at)
-        t.add_row(k.key_id, k.party_id, format_time(k.created_at), revoked)
+        t.add_row(k.party_id, format_time(k.created_at), revoked, k.key_id)
     console.print(t)
 
 

@@ -102,7 +102,7 @@ def show(
     db: DbOption = _DB,
     as_json: JsonOption = False,
 ) -> None:
-    """Show the most recent entries, oldest first.
+    """Show the most recent entries, oldest first (key: the signer's key id, if signed).
 
     Example: skyaccord ledger show --last 50
     """
@@ -110,18 +110,18 @@ def show(
     if as_json:
         print_json([e.to_json() for e in entries])
         return
-    t = Table("seq", "time", "kind", "actor", "signed by key", "payload", "hash")
+    t = Table()
+    for name in ("seq", "time", "kind", "actor", "key", "hash"):
+        t.add_column(name, no_wrap=True)
+    t.add_column("payload", no_wrap=True, overflow="ellipsis", max_width=60)
     for e in entries:
-        payload = canonical_json(e.payload)
-        if len(payload) > 60:
-            payload = payload[:59] + "…"
         t.add_row(
             str(e.seq),
             format_time(e.time),
             e.kind,
             e.actor,
-            e.key_id or "",
-            payload,
-            e.hash[:12],
+            (e.key_id or "")[:8],
+            e.hash[:8],
+            canonical_json(e.payload),
         )
     console.print(t)

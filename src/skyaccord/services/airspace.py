@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from skyaccord.airspace.build import airspace_from_geojson, country_airspace
 from skyaccord.airspace.model import ProtectedAirspace
 from skyaccord.clock import Clock, SystemClock
@@ -15,6 +17,11 @@ class AirspaceService:
     def __init__(self, store: Store, clock: Clock | None = None) -> None:
         self.store = store
         self.clock = clock or SystemClock()
+        self.listeners: list[Callable[[], None]] = []  # told after every change
+
+    def _changed(self) -> None:
+        for fn in self.listeners:
+            fn()
 
     def _owner_exists(self, owner: str) -> None:
         if self.store.transact(lambda c: party_repo.get_party(c, owner), write=False) is None:
@@ -32,6 +39,7 @@ class AirspaceService:
                 repo.insert_airspace(conn, a, replace=replace)  # type: ignore[arg-type]
 
         self.store.transact(run)
+        self._changed()
         return items
 
     def import_geojson(
@@ -75,3 +83,4 @@ class AirspaceService:
         if party is not None and a.owner != party:
             raise PermissionDenied(f"airspace {airspace_id!r} belongs to another party")
         self.store.transact(lambda c: repo.delete_airspace(c, airspace_id))
+        self._changed()
