@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -151,7 +152,7 @@ def test_infringement_predicted_then_inside_with_depth() -> None:
     assert inside, "the track went inside"
     # depth grows by about 250 m per second once inside
     depths = [e["depth_m"] for e in inside[:5]]
-    assert all(b > a for a, b in zip(depths, depths[1:], strict=False))
+    assert all(b > a for a, b in itertools.pairwise(depths))
 
 
 def test_nonconformance_outside_own_activated_intent() -> None:
