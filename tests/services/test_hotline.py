@@ -7,7 +7,7 @@ import http.server
 import json
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -180,7 +180,7 @@ def test_signed_ack_is_checked_and_verifiable_in_the_ledger(
 
 class _Receiver(http.server.BaseHTTPRequestHandler):
     fail_first = 0
-    received: list[tuple[dict[str, Any], str]] = []
+    received: ClassVar[list[tuple[dict[str, Any], str]]] = []
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
