@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from skyaccord.cli import airspace, detect, intents, parties
+from skyaccord.cli import airspace, detect, intents, keys, ledger, parties
 from skyaccord.cli.server import register as register_server
 
 app = typer.Typer(
@@ -26,6 +26,8 @@ app = typer.Typer(
 app.add_typer(parties.app, name="party")
 app.add_typer(airspace.app, name="airspace")
 app.add_typer(intents.app, name="intent")
+app.add_typer(ledger.app, name="ledger")
+app.add_typer(keys.app, name="key")
 register_server(app)
 app.command("detect")(detect.command)
 

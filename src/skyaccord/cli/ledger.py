@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 
 from skyaccord.cli.common import DEFAULT_DB as _DB
@@ -110,12 +111,8 @@ def show(
     if as_json:
         print_json([e.to_json() for e in entries])
         return
-    t = Table()
-    for name in ("seq", "time", "kind", "actor", "key", "hash"):
-        t.add_column(name, no_wrap=True)
-    t.add_column("payload", no_wrap=True, overflow="ellipsis", max_width=60)
-    for e in entries:
-        t.add_row(
+    rows = [
+        (
             str(e.seq),
             format_time(e.time),
             e.kind,
@@ -124,4 +121,14 @@ def show(
             e.hash[:8],
             canonical_json(e.payload),
         )
+        for e in entries
+    ]
+    names = ("seq", "time", "kind", "actor", "key", "hash", "payload")
+    # Every column whole but the payload, which is cut to what is left of the terminal.
+    fixed = sum(max([len(n), *(len(r[i]) for r in rows)]) + 2 for i, n in enumerate(names[:-1]))
+    room = max(console.width - fixed - 4, 16)
+    t = Table(*names, box=box.SIMPLE_HEAD)
+    for row in rows:
+        payload = row[-1] if len(row[-1]) <= room else row[-1][: room - 1] + "…"
+        t.add_row(*row[:-1], payload)
     console.print(t)

@@ -115,3 +115,55 @@ def notice(
     s = parse_duration(minimum, "minimum")
     AuthService(open_store(db)).set_notice(from_party, to_party, s)
     console.print(f"{from_party} owes {to_party} at least {s:g} s of notice")
+
+
+@app.command("sharing")
+@exits_on_error
+def sharing(
+    owner: Annotated[str, typer.Argument(help="The party whose tracks are shared.")],
+    viewer: Annotated[str, typer.Argument(help="The party that sees them.")],
+    mode: Annotated[str, typer.Argument(help="all, near or none.")],
+    near: Annotated[
+        str, typer.Option(help="Radius for 'near', from the viewer's own tracks and airspace.")
+    ] = "100NM",
+    db: DbOption = _DB,
+) -> None:
+    """Set how much of OWNER's tracks VIEWER sees (default without a rule: near, 100 NM).
+
+    Example: skyaccord party sharing israel russia near --near 50NM
+    """
+    from skyaccord.cli.common import parse_length
+    from skyaccord.services.sharing import SharingService
+
+    store = open_store(db)
+    auth = AuthService(store)
+    auth.party(owner)
+    auth.party(viewer)
+    SharingService(store).set(owner, viewer, mode, parse_length(near, "near"))
+    console.print(
+        f"{viewer} sees {owner}'s tracks: {mode}" + (f" (within {near})" if mode == "near" else "")
+    )
+
+
+@app.command("rotate")
+@exits_on_error
+def rotate(
+    token_id: Annotated[str, typer.Argument(help="Token id to replace.")], db: DbOption = _DB
+) -> None:
+    """Replace a token: a new secret with the same party and role; the old one is revoked.
+
+    Example: skyaccord party rotate 3f2a9c0d1e4b5a6c
+    """
+    auth = AuthService(open_store(db))
+    old = next((t for t in auth.tokens(None) if t.id == token_id), None)
+    if old is None or old.revoked_at is not None:
+        from skyaccord.errors import NotFound
+
+        raise NotFound(f"token {token_id!r} does not exist or is revoked")
+    tid, secret = auth.issue_token(old.party_id, old.role, f"rotated from {token_id}")
+    auth.revoke(token_id)
+    console.print(
+        f"token {token_id} revoked; new token id {tid} ({old.role}); keep the secret safe:",
+        highlight=False,
+    )
+    typer.echo(secret)
