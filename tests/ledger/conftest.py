@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from functools import partial
 
 import pytest
 
@@ -57,7 +58,7 @@ def start_worker(url: str, tag: str, n: int, go: str) -> subprocess.Popen[str]:
 
 def _with_parties(store: Store) -> Store:
     for pid in PARTIES:
-        store.transact(lambda c, pid=pid: insert_party(c, Party(pid, pid.title(), "", 0.0)))
+        store.transact(partial(insert_party, party=Party(pid, pid.title(), "", 0.0)))
     return store
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +53,8 @@ def fill(s: Store) -> None:
         if key is not None:
             kw = {"signature": sign_payload(key, payload), "key_id": ik if key is israel else rk}
         s.transact(
-            lambda c, k=kind, a=actor, p=payload, kw=kw, i=i: ls.append(
-                c, k, a, p, time=T0 + 10 + i * 0.5, **kw
+            partial(
+                ls.append, kind=kind, actor=actor, payload=payload, time=T0 + 10 + i * 0.5, **kw
             )
         )
     s.transact(lambda c: ls.revoke_key(c, rk, time=T0 + 20, actor="operator"))

@@ -32,30 +32,28 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from skyaccord.errors import ValidationError
+from skyaccord.ledger import signing
 from skyaccord.ledger.canonical import canonical_bytes
-from skyaccord.ledger.signing import (
-    Ed25519PublicKey,
-    load_public_key,
-    public_key_pem,
-    verify_signature,
-)
-from skyaccord.ledger.signing import (
-    key_id as compute_key_id,
-)
+from skyaccord.ledger.signing import Ed25519PublicKey
 from skyaccord.timefmt import format_time
 
 __all__ = [
     "GENESIS_HASH",
     "KEY_REGISTERED",
     "KEY_REVOKED",
+    "PROBLEM_CODES",
+    "RESERVED_KIND_PREFIX",
     "ChainVerifier",
     "Entry",
+    "KeyState",
     "PartyKey",
     "Problem",
     "VerifyReport",
+    "build_entry",
     "entry_from_json",
     "entry_hash",
     "next_entry",
+    "signature_problem",
     "verify_entries",
 ]
 
@@ -417,7 +415,7 @@ def signature_problem(
             "revoked_key",
             f"signed with key {key_id}, revoked at {format_time(key.revoked_time)}",
         )
-    if not verify_signature(key.public_key, payload, signature):
+    if not signing.verify_signature(key.public_key, payload, signature):
         return "bad_signature", f"the signature does not verify with key {key_id}"
     return None
 
@@ -530,12 +528,12 @@ class ChainVerifier:
             if not isinstance(pem, str):
                 return "payload.public_key_pem: must be a string"
             try:
-                pub = load_public_key(pem, "payload.public_key_pem")
+                pub = signing.load_public_key(pem, "payload.public_key_pem")
             except ValidationError as e:
                 return e.message
-            if pem != public_key_pem(pub):
+            if pem != signing.public_key_pem(pub):
                 return "payload.public_key_pem: not in the normalized PEM form"
-            if kid != compute_key_id(pub):
+            if kid != signing.key_id(pub):
                 return f"payload.key_id: {kid!r} is not the id of this public key"
             if kid in self.keys:
                 return f"key {kid} was already registered by entry {self.keys[kid].registered_seq}"
