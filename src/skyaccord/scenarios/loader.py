@@ -27,9 +27,8 @@ Airspace
 A ``country`` entry imports sovereign airspace from installed border data
 (:func:`skyaccord.airspace.build.country_airspace`): ``source`` is ``dcw`` (the Digital Chart of
 the World 1:1M, Debian ``gmt-dcw``), ``ne10m``/``ne50m``/``ne110m`` (Natural Earth via npm
-``world-atlas``) or ``auto`` (the most accurate installed, DCW first).  ``properties`` are
-stored with it, e.g. ``cleared: [russia]``: parties whose aircraft fly there with the owner's
-consent.  A ``geojson``/``file`` entry is a Feature or FeatureCollection whose properties carry
+``world-atlas``) or ``auto`` (the most accurate installed, DCW first); ``properties``
+(free-form) are stored with it.  A ``geojson``/``file`` entry is a Feature or FeatureCollection whose properties carry
 ``id``, ``name``, ``kind`` (sovereign, buffer, restricted, reservation), ``altitude_lower``,
 ``altitude_upper`` and optionally ``time_start``/``time_end``.
 
