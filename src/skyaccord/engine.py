@@ -283,9 +283,9 @@ class Engine:
         for ev in self.tracker.update(conds, now):
             alert = self._alert(ev, snap, row_of, now)
             if ev.type == "cleared":
-                self._open.pop(ev.alert_id, None)
+                self._open.pop(alert["alert_id"], None)
             else:
-                self._open[ev.alert_id] = alert
+                self._open[alert["alert_id"]] = alert
             events.append({"event": ev.type, **alert})
         nonconforming = {
             str(a["intent_id"]).split("#")[0]
@@ -302,8 +302,12 @@ class Engine:
         c = ev.condition
         d = dict(c.data)
         kind = KIND_NAMES.get(c.kind, c.kind)
+        # Ids name the tracks (and airspace), not the engine's internal codes: readable and
+        # still deterministic, since the tracker numbers repeated conditions.
+        names = [self._track_name[_code(k)] for k in c.key if not isinstance(k, str)]
+        names += [str(k) for k in c.key if isinstance(k, str)]
         out: dict[str, Any] = {
-            "alert_id": ev.alert_id,
+            "alert_id": f"{kind}:{'+'.join(names)}:{ev.alert_id.rsplit(':', 1)[1]}",
             "kind": kind,
             "time": format_time(now),
             "raised_at": format_time(ev.since),

@@ -161,7 +161,7 @@ class LiveRuntime:
         elif e["event"] == "updated":
             last = self._pushed.get(aid)
             if last is None or sev != last.severity or t - last.at >= self.update_every_s:
-                hot.update_alert(aid, alert, sev, t)
+                hot.update_alert(aid, alert, sev, t, alert_title(alert))
                 self._pushed[aid] = _Pushed(max(sev, last.severity) if last else sev, t)
         else:
             hot.clear_alert(aid, t, alert)

@@ -49,7 +49,10 @@ Caller = Annotated[Principal, Depends(principal)]
 
 async def raw_json(request: Request) -> Any:
     """The request body exactly as sent (what a party signed), besides the pydantic model."""
-    return await request.json()
+    try:
+        return await request.json()
+    except ValueError as e:  # JSONDecodeError, UnicodeDecodeError: e.g. an empty body
+        raise ValidationError("body", f"not valid JSON: {e}") from None
 
 
 RawBody = Annotated[Any, Depends(raw_json)]

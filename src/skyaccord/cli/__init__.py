@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from skyaccord.cli import airspace, detect, intents, keys, ledger, parties
+from skyaccord.cli import airspace, detect, intents, keys, ledger, parties, replay
 from skyaccord.cli.server import register as register_server
 
 app = typer.Typer(
@@ -30,6 +30,7 @@ app.add_typer(ledger.app, name="ledger")
 app.add_typer(keys.app, name="key")
 register_server(app)
 app.command("detect")(detect.command)
+app.command("replay")(replay.command)
 
 
 def main() -> None:

@@ -118,6 +118,9 @@ def _print_missing(e: MissingKeys) -> None:
                 f"{o['time_start']} – {o['time_end']}",
             )
     err_console.print(t)
+    # Tables shorten long cells to fit the terminal; the OVNs must come out whole.
+    keys = " ".join(f"--key {m['ovn']}" for m in e.missing)
+    err_console.print(f"file again with: {keys}", soft_wrap=True, highlight=False, markup=False)
 
 
 @app.command("list")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +17,7 @@ from skyaccord.cli.common import (
     parse_length,
 )
 from skyaccord.errors import ValidationError
+from skyaccord.timefmt import format_time
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option(help="TCP port to listen on.")]
@@ -132,50 +132,116 @@ def register(root: typer.Typer) -> None:
     @root.command("demo")
     @exits_on_error
     def demo(
+        scenario: Annotated[
+            str,
+            typer.Option(
+                help="Built-in scenario (yayladagi-2015, golan-2015, latakia-2018, example) or a YAML file."
+            ),
+        ] = "yayladagi-2015",
+        speed: Annotated[
+            float, typer.Option(help="Scenario time per real second (1 = real time).")
+        ] = 1.0,
+        start: Annotated[
+            str, typer.Option(help="Skip this much of the scenario's start, e.g. '20min'.")
+        ] = "0s",
+        headless: Annotated[
+            bool,
+            typer.Option("--headless", help="Print the hotline in the terminal; exit at the end."),
+        ] = False,
         db: Annotated[
             str, typer.Option("--db", help="Demo database file (recreated).")
         ] = "skyaccord-demo.db",
-        scenario: Annotated[
-            str, typer.Option(help="Built-in scenario name or a YAML file.")
-        ] = "example",
         host: HostOption = "127.0.0.1",
         port: PortOption = 8000,
-        no_serve: Annotated[
-            bool, typer.Option("--no-serve", help="Seed and print, then exit.")
-        ] = False,
     ) -> None:
-        """Start a server on a fresh embedded store seeded with an example and show how to use it.
+        """Play a scenario on a fresh embedded store: its parties, borders and operations, its
+        traffic in real time (or --speed × faster) through the engine and the hotline, with the
+        console at / and each duty officer's sign-in link printed.
 
-        Example: skyaccord demo --port 8000
+        Examples:
+
+          skyaccord demo                                   # Yayladağı, 24 Nov 2015, real time
+
+          skyaccord demo --scenario latakia-2018 --speed 10
+
+          skyaccord demo --headless --speed 20 --start 20min
         """
-        from skyaccord.api import create_app
-        from skyaccord.api.app import Services
+        from skyaccord.replay.scenario_run import prepare
+        from skyaccord.replay.simulate import LivePlayer, ScaledClock
         from skyaccord.scenarios.loader import load
-        from skyaccord.scenarios.seed import seed
+        from skyaccord.scenarios.seed import file_scheduled
 
-        path = Path(db)
+        if not speed > 0:
+            raise ValidationError("speed", "must be positive")
+        sc = load(scenario)
         if "://" not in db:
             for suffix in ("", "-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
-        services = Services.build(open_store(db))
-        sc = load(scenario)
-        now = services.clock.now()
-        seeded = seed(sc, services.auth, services.airspace, services.intents, sc.epoch or now, now)
-        base = f"http://{host}:{port}"
-        console.print(f"[bold]skyaccord demo[/] — {sc.name}")
-        console.print(f"store: {services.store.url}")
-        for r in seeded.filed:
-            console.print(
-                f"  {r.intent.owner} filed {r.intent.id}: {len(r.conflicts)} conflict(s), "
-                f"{len(r.notice_violations)} notice violation(s)"
-            )
-        console.print(f"\nAPI: {base}/v1   OpenAPI: {base}/openapi.json")
-        for party, token in seeded.tokens.items():
-            console.print(f"  {party:10} token: {token}", highlight=False)
-        first = next(iter(seeded.tokens.items()), None)
-        if first:
-            typer.echo(f"\nTry:\n  curl -H 'Authorization: Bearer {first[1]}' {base}/v1/conflicts")
-        if no_serve:
+                Path(db + suffix).unlink(missing_ok=True)
+        store = open_store(db)
+        base = sc.epoch
+        wall = ScaledClock(0.0, 1.0).now()
+        import time as _time
+
+        now = _time.time()
+        prepared_base = base if base is not None else now
+        from skyaccord.scenarios.traffic import traffic_span
+
+        span = traffic_span(sc, prepared_base)
+        first = min([span[0]] if span else [prepared_base])
+        clock = ScaledClock(first + parse_duration(start, "start") - 5.0, speed)
+        del wall
+        p = prepare(sc, store, clock, base=prepared_base, cycle_s=1.0 / speed)
+        player = LivePlayer(
+            p.services, p.playback, file_scheduled, clock, tick_s=min(0.2, 0.5 / speed)
+        )
+        end = p.playback.span[1] if p.playback.span else clock.now()
+        console.print(f"[bold]skyaccord demo[/] — {sc.name}  ({speed:g}× real time)")
+        console.print(f"store: {store.url}")
+        console.print(
+            f"scenario clock starts at {format_time(clock.now())}, ends at {format_time(end)}"
+        )
+        if headless:
+            _headless(p, player, end)
             return
-        os.environ.setdefault("SKYACCORD_DB", db)
-        _run(create_app(services), host, port)
+        base_url = f"http://{host}:{port}"
+        console.print(
+            f"\nconsole: {base_url}/   API: {base_url}/v1   OpenAPI: {base_url}/openapi.json"
+        )
+        for party, token in p.tokens.items():
+            typer.echo(f"  {party:10} duty officer: {base_url}/#token={token}")
+        player.start()
+        _run(make_app(p.services), host, port)
+        player.stop()
+
+
+def _headless(p: Any, player: Any, end: float) -> None:
+    """Runs the scenario without a web server, printing each hotline event as it happens."""
+    import time as _time
+
+    services = p.services
+    runtime = services.runtime
+    cursors = dict.fromkeys(p.tokens, 0)
+    runtime.start()
+    player.start()
+    try:
+        while True:
+            batch = []
+            for party in cursors:
+                for e in services.hotline.feed(party, cursors[party]):
+                    cursors[party] = e["seq"]
+                    batch.append((e["time"], party, e))
+            for when, party, e in sorted(batch, key=lambda x: (x[0], x[1])):
+                it = e["item"]
+                typer.echo(
+                    f"{when}  {party:>10} ← {e['event']:<14} [{it['severity']}] {it['title']}"
+                )
+                if e["event"] == "item.created":
+                    services.hotline.delivered(party, [it["id"]])
+            if player.finished.is_set() and services.clock.now() > end + 30.0:
+                break
+            _time.sleep(0.1)
+    finally:
+        player.stop()
+        runtime.stop()
+    items = {i["id"]: i for party in cursors for i in services.hotline.items(party, None, 10_000)}
+    console.print(f"end of scenario: {len(items)} hotline items")

@@ -6,19 +6,29 @@ optional time window.  :class:`AreaIndex` prepares a set of areas once (the engi
 when the areas change) so that each cycle costs little per track:
 
 * every polygon part gets a **gnomonic plane** about its centre, where its great-circle edges are
-  straight, so shapely's planar predicates are exact for it (anywhere: poles, antimeridian);
-* a coarse **Earth-centred grid** (cubes of ``cell_m``) records, for each part, the cells from
-  which a track could reach the part within ``reach_m`` (``near``: the exact tests must run) and
-  the cells lying deep inside it (``interior``: the track is inside for the whole reach).  A
-  track's cell is found with one vectorized lookup; cells registered to no part cost nothing.
+  straight, so shapely's planar predicates are exact for it (anywhere: poles, antimeridian).  The
+  planes of all parts are laid side by side in one *atlas* plane (each part shifted by its own
+  offset), so that one STRtree over every edge serves the exact tests of all parts at once;
+* a coarse **Earth-centred grid** (cubes of ``cell_m``) records, for each cube, the parts a track
+  in it could reach within ``reach_m`` (in fact within :attr:`AreaIndex.search_radius_m`), each with a bound on the **signed distance** (positive
+  inside) from the cube's centre, projected on the sphere, to the part's boundary.  A track's
+  cube is found in O(1) (a table over the cube columns that cross the sphere); with its exact
+  distance to that centre, the bound tells, per track and per part, whether the track stays
+  inside (or outside) for the whole length of its path, and only tracks that may cross the
+  boundary get the exact test.
 
-Soundness of the grid (why no entry is missed): a cell is registered *near* when its centre,
-projected on the sphere, is within ``reach + √3·cell`` of the part's boundary.  Any point of the
-cell is within ``√3·cell`` of that projected centre, so a track within ``reach`` of the boundary
-always lands in a *near* cell, and a track farther than ``reach`` from the boundary is on the same
-side of it as the centre (*interior* when inside, unregistered when outside).  Plane distances
-are at least sphere distances, and at most ``1/cos²θ`` times them, so the thresholds are scaled
-by that bound.
+Soundness of the grid (why no entry is missed and no decision is wrong): the distance to a
+boundary is 1-Lipschitz on the sphere, so for a track ``u`` and a cube centre ``ĉ`` the signed
+distance differs by at most the great-circle distance ``|u ĉ|``.  Every cube that crosses the
+sphere is enumerated; a part is registered in a cube when a lower bound of the distance from ``ĉ``
+to the part is at most ``reach + 2·√3·cell`` (``√3·cell`` bounds ``|u ĉ|`` for any ``u`` of the
+cube on the sphere, so every part within ``reach + √3·cell`` of a track is found), or when ``ĉ``
+is inside.  Distance bounds come from the gnomonic plane:
+plane lengths are at least sphere lengths and at most ``1/cos²θ`` times them, ``θ`` the largest
+angle from the part's centre along the way; so ``plane distance · cos²θ`` bounds the sphere
+distance from below.  Cubes are visited through *superblocks* (groups of cubes) whose own bound
+settles most of them at once: superblocks far outside a part are skipped, and superblocks deep
+inside register their cubes as inside without a distance computation.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Final
 
 import numpy as np
@@ -37,7 +48,6 @@ from skyaccord.geo.frames import (
     EARTH_RADIUS_M,
     enu_basis,
     gnomonic_forward,
-    gnomonic_inverse,
     tangent_basis,
     unit_vectors,
 )
@@ -51,7 +61,12 @@ __all__ = ["Area", "AreaIndex", "path_points", "sphere_distance_to_edges_m", "ta
 MAX_PART_RADIUS_DEG: Final = 70.0
 """Largest angle from a part's centre to its vertices: keeps the gnomonic plane well conditioned."""
 
-_OFF: Final = 1 << 20
+_MAX_REACH_DEG: Final = 85.0  # a part plus everything tested against it stays within this angle
+_ATLAS_SPACING: Final = 64.0  # distance between the origins of two parts' planes in the atlas
+_ATLAS_COLUMNS: Final = 32
+_SHELL_TOL_M: Final = 1.0  # cubes within this of the sphere count as crossing it
+_SUPERBLOCK_M: Final = 110_000.0  # target edge of a superblock of cubes (registration only)
+_SLACK_MARGIN: Final = 1e-9  # relative margin on the bounds (rounding)
 
 
 @dataclass(frozen=True)
@@ -85,6 +100,7 @@ class _Part:
     edge_xy: F64  # (m, 4) plane x0, y0, x1, y1
     edge_tree: Any  # shapely STRtree over edge line strings
     cos_max: float  # cos of the largest angle from the centre to a vertex
+    rings: Any = None  # shapely MultiLineString of the rings (exactly the edges), plane coordinates
     east: F64 = field(default_factory=lambda: np.zeros(3))
     north: F64 = field(default_factory=lambda: np.zeros(3))
 
@@ -153,20 +169,126 @@ def sphere_distance_to_edges_m(p: F64, a: F64, b: F64) -> F64:
     return np.asarray(np.where(on_arc, perp, ends) * EARTH_RADIUS_M, dtype=np.float64)
 
 
-def _unique_rows(cells: I64) -> I64:
-    """Distinct rows of an (n, 3) array of cell coordinates (|c| < 2**20), via packed keys."""
-    c = cells + _OFF
-    key = np.sort((c[:, 0] << 42) | (c[:, 1] << 21) | c[:, 2])
-    if key.shape[0] > 1:
-        key = key[np.concatenate(([True], key[1:] != key[:-1]))]
-    mask = (1 << 21) - 1
-    out = np.stack([key >> 42, (key >> 21) & mask, key & mask], axis=1) - _OFF
-    return np.asarray(out, dtype=np.int64)
+def _angle(u: F64, w: F64) -> F64:
+    """Angle (rad) between rows of unit vectors, accurate for small angles (half-chord arcsine)."""
+    d = u - w
+    chord = np.sqrt(np.einsum("ij,ij->i", d, d))
+    return np.asarray(2.0 * np.arcsin(np.minimum(0.5 * chord, 1.0)), dtype=np.float64)
 
 
-def _cell_key(xyz: F64, cell_m: float) -> I64:
-    c = np.floor(xyz / cell_m).astype(np.int64) + _OFF
-    return np.asarray((c[:, 0] << 42) | (c[:, 1] << 21) | c[:, 2], dtype=np.int64)
+# -- the cubes of the grid that cross the sphere ------------------------------------------------
+@dataclass(frozen=True)
+class _Shell:
+    """Every cube of edge ``cell_m`` that crosses the sphere, numbered, with an O(1) lookup.
+
+    Cube ``(i, j, k)`` spans ``[i·g, (i+1)·g] × …``.  Each column ``(i, j)`` holds at most two runs
+    of consecutive ``k`` (the two hemispheres; one when they meet); ``run_lo``/``run_hi``/
+    ``run_base`` (one array per run, indexed by column) give them and their first cube's number.
+    """
+
+    cell_m: float
+    half: int  # column indices run over [-half, half)
+    run_lo: tuple[I64, I64]
+    run_hi: tuple[I64, I64]
+    run_base: tuple[I64, I64]
+    centre: F64  # (M, 3) unit vectors of the cubes' centres, projected on the sphere
+    sb_centre: F64  # (S, 3) the same for superblocks
+    sb_slack_m: F64  # (S,) bound on the distance from a superblock's centre to its tracks
+    sb_ptr: I64  # CSR: cubes of superblock s are sb_cubes[sb_ptr[s]:sb_ptr[s + 1]]
+    sb_cubes: I64
+
+    @property
+    def slack_m(self) -> float:
+        """Bound on the great-circle distance from a cube's projected centre to any track in it."""
+        g = self.cell_m
+        chord = math.sqrt(3.0) * g + 2.0 * _SHELL_TOL_M
+        return (
+            2.0
+            * EARTH_RADIUS_M
+            * math.asin(min(1.0, 0.5 * chord / EARTH_RADIUS_M))
+            * (1.0 + _SLACK_MARGIN)
+            + 1e-3
+        )
+
+    def lookup(self, u: F64) -> I64:
+        """Cube number of each unit vector ``u`` (on the sphere of ``EARTH_RADIUS_M``); −1: none."""
+        c = np.floor(u * (EARTH_RADIUS_M / self.cell_m)).astype(np.int64)
+        h = self.half
+        ci, cj, ck = c[:, 0] + h, c[:, 1] + h, c[:, 2]
+        ok = (ci >= 0) & (ci < 2 * h) & (cj >= 0) & (cj < 2 * h)
+        col = np.where(ok, ci * (2 * h) + cj, 0)
+        run_lo, run_hi, run_base = self.run_lo, self.run_hi, self.run_base
+        out = np.full(u.shape[0], -1, dtype=np.int64)
+        for r in (0, 1):
+            lo = run_lo[r][col]
+            at = np.flatnonzero(ok & (ck >= lo) & (ck <= run_hi[r][col]))
+            out[at] = run_base[r][col[at]] + ck[at] - lo[at]
+        return out
+
+
+@lru_cache(maxsize=4)
+def _shell(cell_m: float) -> _Shell:
+    """The shell of cubes for a cell size (cached: an index rebuild reuses it)."""
+    g = float(cell_m)
+    r = EARTH_RADIUS_M
+    half = int(math.ceil((r + _SHELL_TOL_M) / g)) + 1
+    idx = np.arange(-half, half, dtype=np.int64)
+    lo_e, hi_e = idx * g, (idx + 1) * g
+    near = np.where((lo_e <= 0.0) & (hi_e >= 0.0), 0.0, np.minimum(np.abs(lo_e), np.abs(hi_e)))
+    far = np.maximum(np.abs(lo_e), np.abs(hi_e))
+    rmin2 = (near[:, None] ** 2 + near[None, :] ** 2).ravel()
+    rmax2 = (far[:, None] ** 2 + far[None, :] ** 2).ravel()
+    r_hi, r_lo = r + _SHELL_TOL_M, r - _SHELL_TOL_M
+    crosses = rmin2 <= r_hi * r_hi
+    a = np.sqrt(np.maximum(r_hi * r_hi - rmin2, 0.0))
+    bz = np.sqrt(np.maximum(r_lo * r_lo - rmax2, 0.0))
+    pos_lo = np.floor(bz / g).astype(np.int64)
+    pos_hi = np.floor(a / g).astype(np.int64)
+    neg_lo = np.floor(-a / g).astype(np.int64)
+    neg_hi = np.floor(-bz / g).astype(np.int64)
+    merged = neg_hi >= pos_lo - 1
+    run_lo = np.stack([neg_lo, np.where(merged, 1, pos_lo)], axis=1)
+    run_hi = np.stack([np.where(merged, pos_hi, neg_hi), np.where(merged, 0, pos_hi)], axis=1)
+    run_lo[~crosses] = (1, 1)
+    run_hi[~crosses] = (0, 0)
+    count = np.maximum(run_hi - run_lo + 1, 0)
+    flat = count.ravel()
+    run_base = (np.cumsum(flat) - flat).reshape(-1, 2)
+    total = int(flat.sum())
+    # Coordinates of every cube, in cube-number order.
+    run = np.repeat(np.arange(flat.shape[0], dtype=np.int64), flat)
+    k = np.arange(total, dtype=np.int64) - np.repeat(run_base.ravel(), flat) + run_lo.ravel()[run]
+    col = run // 2
+    cubes = np.stack([col // (2 * half) - half, col % (2 * half) - half, k], axis=1)
+    centre = (cubes + 0.5) * g
+    centre /= np.sqrt(np.einsum("ij,ij->i", centre, centre))[:, None]
+    # Superblocks: blocks of s×s×s cubes, used to settle many cubes at once.
+    s = max(1, int(_SUPERBLOCK_M // g))
+    sb = cubes // s + half
+    key = (sb[:, 0] * (2 * half) + sb[:, 1]) * (2 * half) + sb[:, 2]
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    new = np.concatenate(([True], key[1:] != key[:-1]))
+    starts = np.flatnonzero(new)
+    sb_ptr = np.concatenate((starts, [total])).astype(np.int64)
+    sums = np.add.reduceat(centre[order], starts, axis=0)
+    sb_centre = sums / np.sqrt(np.einsum("ij,ij->i", sums, sums))[:, None]
+    sb_of = np.repeat(np.arange(starts.shape[0]), np.diff(sb_ptr))
+    spread = _angle(centre[order], sb_centre[sb_of]) * r
+    shell = _Shell(
+        cell_m=g,
+        half=half,
+        run_lo=(np.ascontiguousarray(run_lo[:, 0]), np.ascontiguousarray(run_lo[:, 1])),
+        run_hi=(np.ascontiguousarray(run_hi[:, 0]), np.ascontiguousarray(run_hi[:, 1])),
+        run_base=(np.ascontiguousarray(run_base[:, 0]), np.ascontiguousarray(run_base[:, 1])),
+        centre=centre,
+        sb_centre=sb_centre,
+        sb_slack_m=np.zeros(0),
+        sb_ptr=sb_ptr,
+        sb_cubes=order.astype(np.int64),
+    )
+    slack = np.maximum.reduceat(spread, starts) * (1.0 + _SLACK_MARGIN) + shell.slack_m
+    return _Shell(**{**shell.__dict__, "sb_slack_m": slack})
 
 
 class AreaIndex:
@@ -178,8 +300,8 @@ class AreaIndex:
         The areas, in the order results refer to them (``area`` indices).
     reach_m
         The farthest a track may travel along its predicted path (``ground speed × look-ahead``
-        plus any tolerance).  Tracks whose path is longer are still handled exactly, on a slower
-        path.  Default 100 km (333 m/s for 300 s).
+        plus any tolerance).  Tracks whose path is longer are still handled exactly: their path
+        is cut into pieces no longer than the reach.  Default 100 km (333 m/s for 300 s).
     cell_m
         Edge of the Earth-centred grid cells (m).
 
@@ -193,6 +315,8 @@ class AreaIndex:
         self.areas = list(areas)
         self.reach_m = float(reach_m)
         self.cell_m = float(cell_m)
+        if not (self.reach_m >= 0.0 and self.cell_m > 0.0 and math.isfinite(self.reach_m)):
+            raise ValidationError("reach_m", "reach must be finite and ≥ 0, cell_m positive")
         n = len(self.areas)
         self.lower_m = np.array([a.lower_m for a in self.areas], dtype=np.float64)
         self.upper_m = np.array([a.upper_m for a in self.areas], dtype=np.float64)
@@ -213,6 +337,9 @@ class AreaIndex:
             np.stack([p.centre for p in self.parts]) if self.parts else np.zeros((0, 3))
         )
         self.part_cos_max = np.array([p.cos_max for p in self.parts], dtype=np.float64)
+        self._shell = _shell(self.cell_m)
+        self._check_extent()
+        self._atlas()
         self._register()
 
     # -- build ------------------------------------------------------------------------------
@@ -256,94 +383,175 @@ class AreaIndex:
             edge_xy=edge_xy,
             edge_tree=shapely.STRtree(lines),
             cos_max=cos_max,
+            rings=shapely.MultiLineString([np.concatenate([p, p[:1]]) for p in xy]),
         )
 
-    def _register(self) -> None:
-        """Record, per grid cell, the parts it is *near* to or deep *inside* of."""
-        r_e = EARTH_RADIUS_M
-        g = self.cell_m
-        keys: list[I64] = []
-        parts: list[I64] = []
-        near: list[B] = []
-        band = self.reach_m + math.sqrt(3.0) * g * 1.01
-        offs = np.array(
-            [(dx, dy, dz) for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1)]
-        )
-        for k, p in enumerate(self.parts):
-            theta = math.acos(min(1.0, p.cos_max)) + (band + 2 * g) / r_e
-            if theta >= math.radians(85.0):
+    def _check_extent(self) -> None:
+        """Every point a part is tested against must stay well inside its plane's hemisphere."""
+        sh = self._shell
+        sb_max = float(sh.sb_slack_m.max())
+        spread = sb_max - sh.slack_m  # farthest cube centre from its superblock's centre
+        visited = self.search_radius_m + sh.slack_m + sb_max + spread  # registration
+        tracked = 2.0 * self.reach_m + sh.slack_m  # a track within reach, and its path's end
+        extra = max(visited, tracked) / EARTH_RADIUS_M
+        for p in self.parts:
+            if math.acos(min(1.0, p.cos_max)) + extra >= math.radians(_MAX_REACH_DEG):
                 raise ValidationError(
                     f"areas[{p.area}]", "polygon plus reach extends too far from its centre"
                 )
-            scale = 1.0 / math.cos(theta) ** 2
-            d_plane = band / r_e * scale
-            x0, y0, x1, y1 = shapely.bounds(p.polygon)
-            x0, y0, x1, y1 = x0 - d_plane, y0 - d_plane, x1 + d_plane, y1 + d_plane
-            step = 0.5 * g / r_e
-            gx = np.arange(x0, x1 + step, step)
-            gy = np.arange(y0, y1 + step, step)
-            mx, my = np.meshgrid(gx, gy)
-            samples = gnomonic_inverse(np.stack([mx.ravel(), my.ravel()], axis=1), p.centre)
-            cells = _unique_rows(np.floor(samples * r_e / g).astype(np.int64))
-            cells = _unique_rows((cells[:, None, :] + offs[None, :, :]).reshape(-1, 3))
-            centre = (cells + 0.5) * g
-            rad = np.linalg.norm(centre, axis=1)
-            on_shell = np.abs(rad - r_e) <= math.sqrt(3.0) * g
-            cells, centre, rad = cells[on_shell], centre[on_shell], rad[on_shell]
-            u = centre / rad[:, None]
-            front = u @ p.centre > math.cos(theta)
-            cells, u = cells[front], u[front]
-            if cells.shape[0] == 0:
-                continue
-            xy = gnomonic_forward(u, p.centre)
-            boundary = p.polygon.boundary
-            shapely.prepare(boundary)
-            is_near = shapely.dwithin(boundary, shapely.points(xy), d_plane)
-            inside = ~is_near & shapely.contains_xy(p.polygon, xy[:, 0], xy[:, 1])
-            keep = is_near | inside
-            c = cells[keep] + _OFF
-            keys.append((c[:, 0] << 42) | (c[:, 1] << 21) | c[:, 2])
-            parts.append(np.full(c.shape[0], k, dtype=np.int64))
-            near.append(is_near[keep])
-        if keys:
-            key = np.concatenate(keys)
-            order = np.argsort(key, kind="stable")
-            self._keys = key[order]
-            self._key_part = np.concatenate(parts)[order]
-            self._key_near = np.concatenate(near)[order]
+
+    def _atlas(self) -> None:
+        """All parts' planes side by side: one edge tree and per-part arrays for vector work."""
+        n = len(self.parts)
+        k = np.arange(n)
+        self._offset = np.stack(
+            [(k % _ATLAS_COLUMNS) * _ATLAS_SPACING, (k // _ATLAS_COLUMNS) * _ATLAS_SPACING], axis=1
+        ).astype(np.float64)
+        basis = np.zeros((n, 9))
+        for q, p in enumerate(self.parts):
+            basis[q] = np.concatenate([p.centre, p.east, p.north])
+        self._basis = [np.ascontiguousarray(basis[:, c]) for c in range(9)]
+        self._polygons = np.empty(n, dtype=object)
+        self._rings = np.empty(n, dtype=object)
+        for q, p in enumerate(self.parts):
+            self._polygons[q] = p.polygon
+            self._rings[q] = p.rings
+        sizes = [p.edge_xy.shape[0] for p in self.parts]
+        if n:
+            self._edge_xy = np.concatenate([p.edge_xy for p in self.parts])
+            self._edge_a = np.concatenate([p.edges_a for p in self.parts])
+            self._edge_b = np.concatenate([p.edges_b for p in self.parts])
         else:
-            self._keys = np.zeros(0, dtype=np.int64)
-            self._key_part = np.zeros(0, dtype=np.int64)
-            self._key_near = np.zeros(0, dtype=bool)
+            self._edge_xy = np.zeros((0, 4))
+            self._edge_a = self._edge_b = np.zeros((0, 3))
+        self._edge_part = np.repeat(np.arange(n, dtype=np.int64), sizes)
+        off = self._offset[self._edge_part]
+        ex = self._edge_xy
+        lines = (
+            shapely.linestrings(np.stack([ex[:, 0:2] + off, ex[:, 2:4] + off], axis=1))
+            if n
+            else np.zeros(0, dtype=object)
+        )
+        self._edge_tree = shapely.STRtree(lines)
+
+    def _register(self) -> None:
+        """Record, per cube of the shell, the parts within reach and the signed distance bounds."""
+        sh = self._shell
+        r = EARTH_RADIUS_M
+        slack = sh.slack_m
+        cubes: list[I64] = []
+        parts: list[I64] = []
+        bound: list[F64] = []
+        band = self.search_radius_m + slack
+        for k, p in enumerate(self.parts):
+            theta_p = math.acos(min(1.0, p.cos_max))
+            lim = theta_p + (band + float(sh.sb_slack_m.max())) / r
+            cand = np.flatnonzero(sh.sb_centre @ p.centre >= math.cos(lim))
+            if cand.shape[0] == 0:
+                continue
+            d_sb = self._signed_bound(k, sh.sb_centre[cand])
+            sl = sh.sb_slack_m[cand]
+            deep = d_sb - sl > band
+            mixed = (d_sb + sl >= -band) & ~deep
+            take: list[I64] = []
+            for sel in (cand[deep], cand[mixed]):
+                cnt = sh.sb_ptr[sel + 1] - sh.sb_ptr[sel]
+                pos = np.repeat(sh.sb_ptr[sel] - np.cumsum(cnt) + cnt, cnt) + np.arange(
+                    int(cnt.sum())
+                )
+                take.append(sh.sb_cubes[pos])
+                take.append(cnt)
+            deep_cubes, mixed_cubes = take[0], take[2]
+            d = self._signed_bound(k, sh.centre[mixed_cubes])
+            keep = d >= -band
+            # A deep superblock's cubes: their centres are inside by at least this much.
+            deep_bound = np.repeat(d_sb[deep] - sl[deep] + slack, take[1])
+            cubes += [deep_cubes, mixed_cubes[keep]]
+            bound += [deep_bound, d[keep]]
+            parts.append(np.full(deep_cubes.shape[0] + int(keep.sum()), k, dtype=np.int64))
+        n_cubes = sh.centre.shape[0]
+        if cubes:
+            cube = np.concatenate(cubes)
+            order = np.argsort(cube, kind="stable")
+            self._entry_part = np.concatenate(parts)[order]
+            self._entry_bound = np.concatenate(bound)[order]
+            counts = np.bincount(cube, minlength=n_cubes)
+        else:
+            self._entry_part = np.zeros(0, dtype=np.int64)
+            self._entry_bound = np.zeros(0)
+            counts = np.zeros(n_cubes, dtype=np.int64)
+        self._cube_ptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+
+    def _signed_bound(self, k: int, u: F64) -> F64:
+        """Lower bounds of the distance (m) from unit vectors ``u`` to part ``k``'s boundary,
+        positive inside, negative outside (a point on the boundary counts as outside, 0)."""
+        p = self.parts[k]
+        c = u @ p.centre
+        xy = p.forward(u)
+        dist = shapely.distance(p.rings, shapely.points(xy))
+        inside = shapely.contains_xy(p.polygon, xy[:, 0], xy[:, 1])
+        cos_t = np.minimum(np.clip(c, 0.0, 1.0), p.cos_max)
+        lb = dist * cos_t * cos_t * EARTH_RADIUS_M * (1.0 - _SLACK_MARGIN)
+        return np.asarray(np.where(inside, lb, -lb), dtype=np.float64)
 
     # -- queries ----------------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.areas)
 
+    @property
+    def search_radius_m(self) -> float:
+        """Every part within this distance of a track is returned by :meth:`lookup` (m).
+
+        The reach plus ``√3·cell_m`` (the farthest a track can be from its cube's centre).
+        """
+        return self.reach_m + self._shell.slack_m
+
+    def lookup(self, u: F64) -> tuple[I64, I64, F64, F64]:
+        """Every (track, part) registered in the tracks' cubes, with distance bounds.
+
+        Returns ``(who, part, bound_m, slack_m)``: ``who`` indexes ``u``; ``bound_m`` is the
+        signed distance bound of the part at the cube's centre (positive: inside by at least
+        that much, ``inf`` deep inside; negative: outside by at least that much) and ``slack_m``
+        the track's distance to that centre.  So the track is inside by more than ``b − s`` when
+        ``b > 0``, and outside by more than ``−b − s`` when ``b < 0``.  Parts not returned are
+        farther than :attr:`search_radius_m`.
+        """
+        n = u.shape[0]
+        if n == 0 or not self.parts:
+            z = np.zeros(0, dtype=np.int64)
+            return z, z, np.zeros(0), np.zeros(0)
+        sh = self._shell
+        cube = sh.lookup(u)
+        found = cube >= 0
+        c = np.where(found, cube, 0)
+        start = self._cube_ptr[c]
+        cnt = np.where(found, self._cube_ptr[c + 1] - start, 0)
+        tot = int(cnt.sum())
+        who = np.repeat(np.arange(n, dtype=np.int64), cnt)
+        pos = np.repeat(start - np.cumsum(cnt) + cnt, cnt) + np.arange(tot, dtype=np.int64)
+        cc = np.take(sh.centre, c, axis=0)
+        slack = _angle(u, cc) * EARTH_RADIUS_M * (1.0 + _SLACK_MARGIN) + 1e-6
+        return who, self._entry_part[pos], self._entry_bound[pos], slack[who]
+
     def candidates(self, u: F64, rows: I64, path_m: F64 | None = None) -> tuple[I64, I64, B]:
         """Track rows, parts and *near* flags of every (track, part) that needs a look.
 
         ``u`` are the tracks' unit vectors, ``rows`` their row numbers, ``path_m`` the length of
-        each track's predicted path (m).  Pairs flagged not-near are tracks deep inside the part
-        for their whole path.  Tracks with a path longer than ``reach_m`` are paired with every
-        part whose cap they can reach, flagged near.
+        each track's predicted path (m; the reach when not given).  Pairs flagged not-near are
+        tracks inside the part for their whole path; near ones need the exact test.  Parts that
+        the track cannot reach are not returned.  Tracks with a path longer than ``reach_m`` are
+        paired with every part whose cap they can reach, flagged near.
         """
-        if u.shape[0] == 0 or not self.parts:
-            z = np.zeros(0, dtype=np.int64)
-            return z, z, np.zeros(0, dtype=bool)
-        key = _cell_key(u * EARTH_RADIUS_M, self.cell_m)
-        order = np.argsort(key)
-        sk = key[order]
-        lo = np.searchsorted(self._keys, sk, "left")
-        hi = np.searchsorted(self._keys, sk, "right")
-        cnt = hi - lo
-        tot = int(cnt.sum())
-        who = np.repeat(order, cnt)
-        pos = np.repeat(lo - np.cumsum(cnt) + cnt, cnt) + np.arange(tot)
+        who, part, b, s = self.lookup(u)
+        length = np.full(u.shape[0], self.reach_m) if path_m is None else np.minimum(path_m, np.inf)
+        lw = length[who]
+        inside_all = b - s > lw
+        keep = inside_all | (-b - s <= lw)
+        who, part, near = who[keep], part[keep], ~inside_all[keep]
         out_rows = [rows[who]]
-        out_parts = [self._key_part[pos]]
-        out_near = [self._key_near[pos]]
-        if path_m is not None:
+        out_parts = [part]
+        out_near = [near]
+        if path_m is not None and self.parts:
             far = np.flatnonzero(path_m > self.reach_m)
             if far.shape[0]:
                 ang = np.arccos(np.clip(self.part_cos_max, -1.0, 1.0))
@@ -360,24 +568,128 @@ class AreaIndex:
         """The prepared polygon part ``k``."""
         return self.parts[k]
 
-    def distance_to_boundary_m(self, k: int, u: F64) -> F64:
-        """Exact great-circle distance (m) from unit vectors ``u`` to the boundary of part ``k``."""
-        p = self.parts[k]
-        if u.shape[0] == 0:
+    # -- exact geometry, vectorized over (point, part) pairs --------------------------------
+    def forward(self, parts: I64, u: F64) -> tuple[F64, F64]:
+        """Plane coordinates of unit vectors ``u`` (n, 3), each in the plane of its part."""
+        cx, cy, cz, ex, ey, ez, nx, ny, nz = (b[parts] for b in self._basis)
+        ux, uy, uz = u[:, 0], u[:, 1], u[:, 2]
+        d = ux * cx + uy * cy + uz * cz
+        return (ux * ex + uy * ey + uz * ez) / d, (ux * nx + uy * ny + uz * nz) / d
+
+    def inverse(self, parts: I64, x: F64, y: F64) -> F64:
+        """Unit vectors (n, 3) of plane coordinates, each in the plane of its part."""
+        comps = []
+        for c in range(3):
+            comps.append(
+                self._basis[c][parts]
+                + x * self._basis[3 + c][parts]
+                + y * self._basis[6 + c][parts]
+            )
+        v = np.stack(comps, axis=1)
+        return np.asarray(v / np.sqrt(np.einsum("ij,ij->i", v, v))[:, None], dtype=np.float64)
+
+    def contains(self, parts: I64, u: F64) -> B:
+        """Whether each unit vector is inside its part (the boundary is outside)."""
+        x, y = self.forward(parts, u)
+        return np.asarray(shapely.contains_xy(self._polygons[parts], x, y), dtype=bool)
+
+    def boundary_distance_m(self, parts: I64, u: F64) -> F64:
+        """Exact great-circle distance (m) from each unit vector to the boundary of its part."""
+        n = u.shape[0]
+        if n == 0:
             return np.zeros(0)
-        xy = p.forward(u)
-        pts = shapely.points(xy)
-        idx, dist = p.edge_tree.query_nearest(pts, return_distance=True, all_matches=False)
-        d_plane = np.full(u.shape[0], np.inf)
-        np.minimum.at(d_plane, idx[0], dist)
-        # The nearest edge on the sphere is within plane distance d_plane · scale.
-        cos_far = float(np.clip((u @ p.centre).min(), 1e-6, 1.0))
-        scale = 1.0 / min(cos_far, p.cos_max) ** 2
-        qi, qe = p.edge_tree.query(pts, predicate="dwithin", distance=d_plane * scale + 1e-12)
-        d = sphere_distance_to_edges_m(u[qi], p.edges_a[qe], p.edges_b[qe])
-        out = np.full(u.shape[0], np.inf)
+        x, y = self.forward(parts, u)
+        d_plane = shapely.distance(self._rings[parts], shapely.points(x, y))
+        off = self._offset[parts]
+        pts = shapely.points(x + off[:, 0], y + off[:, 1])
+        # The nearest edge on the sphere is within plane distance d_plane · scale (see module).
+        cos_far = np.minimum(np.clip(self.part_dot(parts, u), 1e-6, 1.0), self.part_cos_max[parts])
+        qi, qe = self._edge_tree.query(
+            pts, predicate="dwithin", distance=d_plane / (cos_far * cos_far) + 1e-9
+        )
+        same = self._edge_part[qe] == parts[qi]
+        qi, qe = qi[same], qe[same]
+        d = sphere_distance_to_edges_m(u[qi], self._edge_a[qe], self._edge_b[qe])
+        out = np.full(n, np.inf)
         np.minimum.at(out, qi, d)
         return out
+
+    def part_dot(self, parts: I64, u: F64) -> F64:
+        """Cosine of the angle between each unit vector and the centre of its part."""
+        return np.asarray(
+            u[:, 0] * self._basis[0][parts]
+            + u[:, 1] * self._basis[1][parts]
+            + u[:, 2] * self._basis[2][parts]
+        )
+
+    def path_intervals(
+        self, parts: I64, u0: F64, e0: F64, omega: F64, horizon_s: F64
+    ) -> tuple[I64, F64, F64]:
+        """Horizontal inside intervals of great-circle paths, each against its own part.
+
+        Returns ``(path, t_from, t_to)``: for each interval (s) during which path ``path`` is
+        inside its part, within ``[0, horizon_s]``, sorted by path then time.  Paths are given
+        by start unit vector ``u0``, initial direction ``e0`` and angular rate ``omega`` (rad/s).
+        Method: the path is a straight segment in the part's gnomonic plane, cut by the polygon
+        edges (exact segment intersection), and each piece is classified at its midpoint.
+        """
+        m = u0.shape[0]
+        end = path_points(u0, e0, omega, horizon_s)
+        x0, y0 = self.forward(parts, u0)
+        x1, y1 = self.forward(parts, end)
+        dx, dy = x1 - x0, y1 - y0
+        off = self._offset[parts]
+        ox, oy = off[:, 0], off[:, 1]
+        segs = shapely.linestrings(
+            np.stack(
+                [np.stack([x0 + ox, y0 + oy], axis=1), np.stack([x1 + ox, y1 + oy], axis=1)], axis=1
+            )
+        )
+        si, ei = self._edge_tree.query(segs)
+        same = self._edge_part[ei] == parts[si]
+        si, ei = si[same], ei[same]
+        ex = self._edge_xy[ei]
+        qx, qy = ex[:, 0] - x0[si], ex[:, 1] - y0[si]
+        fx, fy = ex[:, 2] - ex[:, 0], ex[:, 3] - ex[:, 1]
+        dxs, dys = dx[si], dy[si]
+        den = dxs * fy - dys * fx
+        ok = np.abs(den) > 1e-300
+        sden = np.where(ok, den, 1.0)
+        s = (qx * fy - qy * fx) / sden
+        r = (qx * dys - qy * dxs) / sden
+        hit = ok & (s > 0.0) & (s < 1.0) & (r >= 0.0) & (r <= 1.0)
+        cut_path = np.concatenate([si[hit], np.arange(m), np.arange(m)])
+        cut_s = np.concatenate([s[hit], np.zeros(m), np.ones(m)])
+        order = np.lexsort((cut_s, cut_path))
+        cut_path, cut_s = cut_path[order], cut_s[order]
+        same = cut_path[1:] == cut_path[:-1]
+        pa = cut_path[:-1][same]
+        sa = cut_s[:-1][same]
+        sb = cut_s[1:][same]
+        mid = 0.5 * (sa + sb)
+        mx = x0[pa] + mid * dx[pa]
+        my = y0[pa] + mid * dy[pa]
+        inside = shapely.contains_xy(self._polygons[parts[pa]], mx, my)
+        pa, sa, sb = pa[inside], sa[inside], sb[inside]
+
+        def to_time(path: I64, sv: F64) -> F64:
+            q = self.inverse(parts[path], x0[path] + sv * dx[path], y0[path] + sv * dy[path])
+            c = cross(u0[path], q)
+            ang = np.arctan2(
+                np.sqrt(np.einsum("ij,ij->i", c, c)), np.einsum("ij,ij->i", u0[path], q)
+            )
+            w = omega[path]
+            moving = w > 0.0
+            t = np.where(moving, ang / np.where(moving, w, 1.0), sv * horizon_s[path])
+            return np.asarray(np.clip(t, 0.0, horizon_s[path]))
+
+        ta = np.where(sa <= 0.0, 0.0, to_time(pa, sa))
+        tb = np.where(sb >= 1.0, horizon_s[pa], to_time(pa, sb))
+        return pa, ta, tb
+
+    def distance_to_boundary_m(self, k: int, u: F64) -> F64:
+        """Exact great-circle distance (m) from unit vectors ``u`` to the boundary of part ``k``."""
+        return self.boundary_distance_m(np.full(u.shape[0], k, dtype=np.int64), u)
 
 
 def path_points(u0: F64, e0: F64, omega: F64, t: F64) -> F64:

@@ -5,7 +5,8 @@ The geometric test only (the state changes of intents are the intent workflow's 
 and its time window contains ``now``.  Each valid track of such a party must be inside at least
 one of them, with tolerances: horizontally inside the polygon or within ``h_tol_m`` of it
 (great-circle distance), vertically within ``[lower − v_tol, upper + v_tol]``.  Tracks that are
-not are reported, with the nearest of their party's intents found within the index reach.
+not are reported, with the nearest of their party's intents within the index's search radius
+(:attr:`~skyaccord.detect.areas.AreaIndex.search_radius_m`: its reach plus ``√3·cell_m``).
 """
 
 from __future__ import annotations
@@ -13,13 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import shapely
 from numpy.typing import NDArray
 
 from skyaccord.detect.areas import AreaIndex
 from skyaccord.detect.states import TrackStates
 from skyaccord.errors import ValidationError
-from skyaccord.geo.frames import unit_vectors
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -32,7 +31,8 @@ __all__ = ["Nonconformance", "detect_nonconformance", "usable_intents"]
 class Nonconformance:
     """Tracks outside all active intents of their party, sorted by row.
 
-    ``nearest_area`` is the closest intent of the party within the index reach (−1 if none);
+    ``nearest_area`` is the closest intent of the party within the index's search radius (−1 if
+    none);
     ``h_out_m``/``v_out_m`` how far outside it the track is horizontally (0 when inside the
     polygon) and vertically (0 when inside the band); ``nan`` when there is no nearest intent.
     """
@@ -71,24 +71,27 @@ def detect_nonconformance(
     usable = usable_intents(intents, now_s)
     parties = np.unique(intents.party[usable])
     rows = np.flatnonzero(states.valid & np.isin(states.party, parties))
-    u = unit_vectors(states.lat_deg[rows], states.lon_deg[rows])
-    loc, part, near = intents.candidates(u, np.arange(rows.shape[0]))
+    u = np.take(states.up, rows, axis=0)
+    radius = intents.search_radius_m
+    loc, part, bound, slack = intents.lookup(u)
     area = intents.part_area[part]
-    keep = usable[area] & (intents.party[area] == states.party[rows[loc]])
-    loc, part, near, area = loc[keep], part[keep], near[keep], area[keep]
+    keep = (
+        usable[area] & (intents.party[area] == states.party[rows[loc]]) & (-bound - slack <= radius)
+    )
+    idx = np.flatnonzero(keep)
+    loc, part, area, bound, slack = loc[idx], part[idx], area[idx], bound[idx], slack[idx]
     alt = states.alt_m[rows[loc]]
     v_out = np.maximum(np.maximum(intents.lower_m[area] - alt, alt - intents.upper_m[area]), 0.0)
     h_out = np.zeros(loc.shape[0])
-    nidx = np.flatnonzero(near)
-    for k in np.unique(part[nidx]):
-        sel = nidx[part[nidx] == k]
-        p = intents.part(int(k))
-        uu = u[loc[sel]]
-        xy = p.forward(uu)
-        inside = shapely.contains_xy(p.polygon, xy[:, 0], xy[:, 1])
-        out = sel[~inside]
-        if out.shape[0]:
-            h_out[out] = intents.distance_to_boundary_m(int(k), uu[~inside])
+    unsure = np.flatnonzero(bound - slack <= 0.0)  # not known to be inside: test exactly
+    if unsure.shape[0]:
+        uu = u[loc[unsure]]
+        pu = part[unsure]
+        inside = intents.contains(pu, uu)
+        out = ~inside
+        h_out[unsure[out]] = intents.boundary_distance_m(pu[out], uu[out])
+    near = h_out <= radius  # the nearest intent is looked for within the search radius
+    loc, area, h_out, v_out = loc[near], area[near], h_out[near], v_out[near]
     ok = (h_out <= h_tol_m) & (v_out <= v_tol_m)
     conforming = np.zeros(rows.shape[0], dtype=bool)
     conforming[loc[ok]] = True

@@ -17,20 +17,28 @@ vertical rate.  Within the look-ahead the detector reports, for every track and 
 How long a track has been inside is the age of its alert, kept by
 :class:`~skyaccord.detect.alerts.AlertTracker` (``phase_since``).
 
-Method: candidates come from the :class:`~skyaccord.detect.areas.AreaIndex` grid; for tracks near
-a boundary the path is a straight segment in the part's gnomonic plane, cut by the polygon edges
-(exact segment intersection), and each piece is classified inside/outside at its midpoint.
+Method: candidates come from the :class:`~skyaccord.detect.areas.AreaIndex` grid, which also
+bounds each track's distance to each nearby boundary; a track that stays on one side of a boundary
+for its whole path is settled there, and only tracks that may cross it get the exact test: the
+path is a straight segment in the part's gnomonic plane, cut by the polygon edges (exact segment
+intersection), and each piece is classified inside/outside at its midpoint.  The exact tests of
+all parts run together (:meth:`~skyaccord.detect.areas.AreaIndex.path_intervals`).  A path
+longer than the index reach is cut into consecutive pieces no longer than the reach (each looked
+up in the grid like a track of its own), or, when that would take more than
+:data:`MAX_PIECES` pieces, into pieces of at most 5° tested against every part whose cap they can
+reach; the inside intervals of consecutive pieces are joined again.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Final
 
 import numpy as np
-import shapely
 from numpy.typing import ArrayLike, NDArray
 
-from skyaccord.detect.areas import AreaIndex, cross, path_points, tangent_directions
+from skyaccord.detect.areas import AreaIndex, path_points
 from skyaccord.detect.states import TrackStates
 from skyaccord.geo.frames import EARTH_RADIUS_M, vectors_to_latlon
 
@@ -38,7 +46,7 @@ F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 B = NDArray[np.bool_]
 
-__all__ = ["AreaWarnings", "detect_area_proximity", "path_inside_intervals"]
+__all__ = ["MAX_PIECES", "AreaWarnings", "detect_area_proximity", "path_inside_intervals"]
 
 
 @dataclass(frozen=True)
@@ -68,10 +76,6 @@ class AreaWarnings:
         return int(self.row.shape[0])
 
 
-def _cross2(ax: F64, ay: F64, bx: F64, by: F64) -> F64:
-    return np.asarray(ax * by - ay * bx)
-
-
 def path_inside_intervals(
     index: AreaIndex, part: int, u0: F64, e0: F64, omega: F64, horizon_s: F64
 ) -> tuple[I64, F64, F64]:
@@ -79,51 +83,22 @@ def path_inside_intervals(
 
     Returns ``(path, t_from, t_to)``: for each interval (s) during which path ``path`` is inside
     the part, within ``[0, horizon_s]``.  Paths are given by start unit vector ``u0``, initial
-    direction ``e0`` and angular rate ``omega`` (rad/s).
+    direction ``e0`` and angular rate ``omega`` (rad/s).  (One part; the detector runs
+    :meth:`AreaIndex.path_intervals` on many parts at once.)
     """
-    p = index.part(part)
-    m = u0.shape[0]
-    end = path_points(u0, e0, omega, horizon_s)
-    xy0 = p.forward(u0)
-    xy1 = p.forward(end)
-    d = xy1 - xy0
-    segs = shapely.linestrings(np.stack([xy0, xy1], axis=1))
-    si, ei = p.edge_tree.query(segs)
-    ex = p.edge_xy[ei]
-    qx, qy = ex[:, 0] - xy0[si, 0], ex[:, 1] - xy0[si, 1]
-    fx, fy = ex[:, 2] - ex[:, 0], ex[:, 3] - ex[:, 1]
-    den = _cross2(d[si, 0], d[si, 1], fx, fy)
-    ok = np.abs(den) > 1e-300
-    sden = np.where(ok, den, 1.0)
-    s = _cross2(qx, qy, fx, fy) / sden
-    r = _cross2(qx, qy, d[si, 0], d[si, 1]) / sden
-    hit = ok & (s > 0.0) & (s < 1.0) & (r >= 0.0) & (r <= 1.0)
-    cut_path = np.concatenate([si[hit], np.arange(m), np.arange(m)])
-    cut_s = np.concatenate([s[hit], np.zeros(m), np.ones(m)])
-    order = np.lexsort((cut_s, cut_path))
-    cut_path, cut_s = cut_path[order], cut_s[order]
-    same = cut_path[1:] == cut_path[:-1]
-    pa = cut_path[:-1][same]
-    sa = cut_s[:-1][same]
-    sb = cut_s[1:][same]
-    mid = 0.5 * (sa + sb)
-    mx = xy0[pa, 0] + mid * d[pa, 0]
-    my = xy0[pa, 1] + mid * d[pa, 1]
-    inside = shapely.contains_xy(p.polygon, mx, my)
-    pa, sa, sb = pa[inside], sa[inside], sb[inside]
+    parts = np.full(u0.shape[0], part, dtype=np.int64)
+    return index.path_intervals(parts, u0, e0, omega, horizon_s)
 
-    def to_time(path: I64, sv: F64) -> F64:
-        q = p.inverse(xy0[path] + sv[:, None] * d[path])
-        c = cross(u0[path], q)
-        ang = np.arctan2(np.sqrt(np.einsum("ij,ij->i", c, c)), np.einsum("ij,ij->i", u0[path], q))
-        w = omega[path]
-        moving = w > 0.0
-        t = np.where(moving, ang / np.where(moving, w, 1.0), sv * horizon_s[path])
-        return np.asarray(np.clip(t, 0.0, horizon_s[path]))
 
-    ta = np.where(sa <= 0.0, 0.0, to_time(pa, sa))
-    tb = np.where(sb >= 1.0, horizon_s[pa], to_time(pa, sb))
-    return pa, ta, tb
+def _join(track: I64, part: I64, ci: I64, ta: F64, tb: F64) -> tuple[I64, F64, F64]:
+    """Join intervals of one (track, part) where one ends exactly where the next begins."""
+    order = np.lexsort((ta, part, track))
+    track, part, ci, ta, tb = track[order], part[order], ci[order], ta[order], tb[order]
+    link = np.zeros(ci.shape[0], dtype=bool)
+    link[1:] = (track[1:] == track[:-1]) & (part[1:] == part[:-1]) & (ta[1:] == tb[:-1])
+    first = np.flatnonzero(~link)
+    last = np.concatenate((first[1:], [ci.shape[0]])) - 1
+    return ci[first], ta[first], tb[last]
 
 
 def _vertical_window(a0: F64, vr: F64, lower: F64, upper: F64, horizon: F64) -> tuple[F64, F64]:
@@ -136,6 +111,67 @@ def _vertical_window(a0: F64, vr: F64, lower: F64, upper: F64, horizon: F64) -> 
     t0 = np.where(moving, np.minimum(ta, tb), np.where(inside_now, 0.0, np.inf))
     t1 = np.where(moving, np.maximum(ta, tb), np.where(inside_now, horizon, -np.inf))
     return np.maximum(t0, 0.0), np.minimum(t1, horizon)
+
+
+MAX_PIECES: Final = 64
+"""Largest number of reach-long pieces a long path is cut into before the cap method is used."""
+
+_CAP_PIECE_RAD: Final = math.radians(5.0)
+
+
+def _pieces(
+    index: AreaIndex, u0: F64, e0: F64, omega: F64, horizon: F64, length: F64
+) -> tuple[I64, F64, F64, F64, F64, F64, B]:
+    """Cut paths longer than the index reach into consecutive pieces.
+
+    Returns, per piece: its track, start and end time (absolute, s), start position and
+    direction, and whether it is paired with parts by their caps (``True``) or by the grid.
+    A path within the reach is one piece, identical to the path.
+    """
+    n = u0.shape[0]
+    reach = index.reach_m
+    count = np.ones(n, dtype=np.int64)
+    cap = np.zeros(n, dtype=bool)
+    long = np.flatnonzero(length > reach)
+    if long.shape[0]:
+        with np.errstate(divide="ignore"):
+            m = np.ceil(length[long] / reach) if reach > 0.0 else np.full(long.shape[0], np.inf)
+        by_cap = m > MAX_PIECES
+        m_cap = np.ceil(length[long] / (_CAP_PIECE_RAD * EARTH_RADIUS_M))
+        count[long] = np.where(by_cap, m_cap, m).astype(np.int64)
+        cap[long] = by_cap
+    if long.shape[0] == 0:
+        zero = np.zeros(n)
+        return np.arange(n, dtype=np.int64), zero, horizon, u0, e0, horizon, cap
+    track = np.repeat(np.arange(n, dtype=np.int64), count)
+    k = np.arange(track.shape[0], dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+    tau = horizon[track] / count[track]
+    t_start = k * tau
+    t_end = np.where(k == count[track] - 1, horizon[track], (k + 1) * tau)
+    single = count[track] == 1
+    a = omega[track] * t_start
+    ca, sa = np.cos(a)[:, None], np.sin(a)[:, None]
+    u = np.where(single[:, None], u0[track], ca * u0[track] + sa * e0[track])
+    e = np.where(single[:, None], e0[track], ca * e0[track] - sa * u0[track])
+    return track, t_start, t_end, u, e, t_end - t_start, cap[track]
+
+
+def _pairs(index: AreaIndex, u: F64, length: F64, cap: B) -> tuple[I64, I64, B]:
+    """(piece, part, settled inside) of every part a piece may be inside of along its path."""
+    who, part, b, s = index.lookup(u)
+    lw = length[who]
+    inside_all = b - s > lw
+    keep = (inside_all | (-b - s <= lw)) & ~cap[who]
+    who, part, inside_all = who[keep], part[keep], inside_all[keep]
+    by_cap = np.flatnonzero(cap)
+    if by_cap.shape[0] and index.parts:
+        ang = np.arccos(np.clip(index.part_cos_max, -1.0, 1.0))
+        lim = length[by_cap][:, None] / EARTH_RADIUS_M + ang[None, :] + 1e-6
+        ti, pi = np.nonzero(u[by_cap] @ index.part_centre.T >= np.cos(np.minimum(lim, np.pi)))
+        who = np.concatenate([who, by_cap[ti]])
+        part = np.concatenate([part, pi.astype(np.int64)])
+        inside_all = np.concatenate([inside_all, np.zeros(ti.shape[0], dtype=bool)])
+    return who, part, inside_all
 
 
 def detect_area_proximity(
@@ -161,13 +197,19 @@ def detect_area_proximity(
     n = len(states)
     horizon_all = np.broadcast_to(np.asarray(lookahead_s, dtype=np.float64), (n,))
     rows = np.flatnonzero(states.valid)
-    u0, e0 = tangent_directions(states.lat_deg[rows], states.lon_deg[rows], states.track_deg[rows])
+    all_rows = rows.shape[0] == n
+    u0 = states.up if all_rows else np.take(states.up, rows, axis=0)
+    e0 = states.direction_ecef if all_rows else np.take(states.direction_ecef, rows, axis=0)
     gs = states.gs_mps[rows]
     omega = gs / EARTH_RADIUS_M
     horizon = horizon_all[rows]
     a0 = states.alt_m[rows]
     vr = states.vrate_mps[rows]
-    loc, part, near = index.candidates(u0, np.arange(rows.shape[0]), gs * horizon)
+    pc_track, pc_t0, pc_t1, pc_u, pc_e, pc_h, pc_cap = _pieces(
+        index, u0, e0, omega, horizon, gs * horizon
+    )
+    piece, part, settled = _pairs(index, pc_u, gs[pc_track] * pc_h, pc_cap)
+    loc = pc_track[piece]
     area = index.part_area[part]
     keep = np.ones(loc.shape[0], dtype=bool)
     if not include_owner:
@@ -175,35 +217,37 @@ def detect_area_proximity(
     t0, t1 = _vertical_window(
         a0[loc], vr[loc], index.lower_m[area], index.upper_m[area], horizon[loc]
     )
-    keep &= t0 <= t1
-    loc, part, near, area, t0, t1 = (
-        loc[keep],
-        part[keep],
-        near[keep],
-        area[keep],
-        t0[keep],
-        t1[keep],
+    keep &= (t0 <= t1) & (t0 <= pc_t1[piece]) & (t1 >= pc_t0[piece])
+    idx = np.flatnonzero(keep)
+    piece, part, settled, loc, area, t0, t1 = (
+        piece[idx],
+        part[idx],
+        settled[idx],
+        loc[idx],
+        area[idx],
+        t0[idx],
+        t1[idx],
     )
 
-    # Horizontal inside intervals: the whole horizon for interior cells, computed near edges.
-    c_idx = [np.flatnonzero(~near)]
-    c_ta = [np.zeros(c_idx[0].shape[0])]
-    c_tb = [horizon[loc[c_idx[0]]]]
-    nidx = np.flatnonzero(near)
+    # Horizontal inside intervals: the whole piece where settled inside, computed elsewhere.
+    c_idx = [np.flatnonzero(settled)]
+    c_ta = [pc_t0[piece[c_idx[0]]]]
+    c_tb = [pc_t1[piece[c_idx[0]]]]
+    nidx = np.flatnonzero(~settled)
     if nidx.shape[0]:
-        order = nidx[np.argsort(part[nidx], kind="stable")]
-        parts_sorted = part[order]
-        bounds = np.flatnonzero(np.diff(parts_sorted)) + 1
-        for grp in np.split(order, bounds):
-            k = int(part[grp[0]])
-            lr = loc[grp]
-            pth, ta, tb = path_inside_intervals(index, k, u0[lr], e0[lr], omega[lr], horizon[lr])
-            c_idx.append(grp[pth])
-            c_ta.append(ta)
-            c_tb.append(tb)
+        pp = piece[nidx]
+        pth, ta, tb = index.path_intervals(
+            part[nidx], pc_u[pp], pc_e[pp], omega[pc_track[pp]], pc_h[pp]
+        )
+        pq = pp[pth]
+        c_idx.append(nidx[pth])
+        c_ta.append(np.where(ta <= 0.0, pc_t0[pq], pc_t0[pq] + ta))
+        c_tb.append(np.where(tb >= pc_h[pq], pc_t1[pq], pc_t0[pq] + tb))
     ci = np.concatenate(c_idx)
     ta = np.concatenate(c_ta)
     tb = np.concatenate(c_tb)
+    if pc_track.shape[0] > rows.shape[0]:  # join the intervals of consecutive pieces
+        ci, ta, tb = _join(loc[ci], part[ci], ci, ta, tb)
     start = np.maximum(ta, t0[ci])
     stop = np.minimum(tb, t1[ci])
     ok = (start < stop) | ((start == stop) & (start == 0.0))
@@ -211,7 +255,7 @@ def detect_area_proximity(
     # First entry per (track, area): sort by (row, area, start).
     r = rows[loc[ci]]
     ar = area[ci]
-    order = np.lexsort((start, ar, r))
+    order = np.lexsort((part[ci], start, ar, r))
     ci, start, stop, r, ar = ci[order], start[order], stop[order], r[order], ar[order]
     first = np.ones(ci.shape[0], dtype=bool)
     first[1:] = (r[1:] != r[:-1]) | (ar[1:] != ar[:-1])
@@ -226,10 +270,7 @@ def detect_area_proximity(
     vdepth = np.full(ci.shape[0], np.nan)
     ins = np.flatnonzero(inside)
     if ins.shape[0]:
-        pk = part[ci[ins]]
-        for k in np.unique(pk):
-            sel = ins[pk == k]
-            depth[sel] = index.distance_to_boundary_m(int(k), u0[lr[sel]])
+        depth[ins] = index.boundary_distance_m(part[ci[ins]], u0[lr[ins]])
         vdepth[ins] = np.minimum(
             a0[lr[ins]] - index.lower_m[ar[ins]], index.upper_m[ar[ins]] - a0[lr[ins]]
         )

@@ -275,10 +275,8 @@ def detect_conflicts(
         vmin_m=float(vm[sel].max()),
         lookahead_s=t_max,
         slices=slices,
+        exclude_group=None if same_party else states.party,
     )
-    if not same_party:
-        other = states.party[i] != states.party[j]
-        i, j = i[other], j[other]
     h, v, t = pair_minima(m, i, j)
     hit, all_pairs = pair_geometry(states, i, j, h, v, t)
     return _select(all_pairs, hit)

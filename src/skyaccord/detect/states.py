@@ -135,6 +135,18 @@ class TrackStates:
         return geodetic_to_ecef(self.lat_deg, self.lon_deg, 0.0)
 
     @cached_property
+    def direction_ecef(self) -> F64:
+        """Unit vector of the true track (ECEF, tangent at the track), shape (N, 3).
+
+        The initial direction of the great-circle path that the proximity detector predicts.
+        """
+        east, north, _ = self._basis
+        trk = np.radians(self.track_deg)
+        return np.asarray(
+            np.sin(trk)[:, None] * east + np.cos(trk)[:, None] * north, dtype=np.float64
+        )
+
+    @cached_property
     def velocity_ecef(self) -> F64:
         """Horizontal ground velocity (m/s) as an ECEF vector tangent at the track, shape (N, 3).
 

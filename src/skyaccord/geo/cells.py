@@ -22,6 +22,7 @@ import h3
 import numpy as np
 import shapely
 from h3.api import basic_int as _h3
+from numpy.typing import NDArray
 
 from skyaccord.geo import frames
 from skyaccord.geo.volumes import F64, I64, Outline
@@ -51,35 +52,65 @@ def _res_for(outline: Outline) -> int:
 
 
 def cover(outline: Outline, res: int | None = None) -> Covering:
-    """The cells overlapping ``outline`` (plus a neighbour ring below :data:`FINE_RES`)."""
+    """The cells overlapping ``outline`` (plus a neighbour ring below :data:`FINE_RES`).
+
+    Candidates are the grid disk about the cell of the outline's centre, out to a radius
+    :math:`k_{max}` that surely holds every overlapping cell.  Most outlines need far less, so
+    the disk starts smaller and grows only when a hit lies on its outer ring: the overlapping
+    cells form a connected set (a connected outline covered by closed cells; cells that share
+    a boundary point are grid neighbours), so if some lie inside the disk and none on its outer
+    ring, none lie beyond it.  The result is the same as testing the whole :math:`k_{max}` disk.
+    """
     r = _res_for(outline) if res is None else res
     clat, clon = frames.vectors_to_latlon(outline.centre)
     centre_cell = _h3.latlng_to_cell(float(clat), float(clon), r)
+    radius_m = outline.radius_rad * frames.EARTH_RADIUS_M
     spacing = _INRADIUS_M[r]  # inradius of an average cell: a worst-case step between centres
-    k = math.ceil(outline.radius_rad * frames.EARTH_RADIUS_M / spacing) + 2
-    cand: list[int] = _h3.grid_disk(centre_cell, k)
-    counts, v = _boundaries(cand)
+    k_max = math.ceil(radius_m / spacing) + 2
+    k = min(k_max, math.ceil(radius_m / (2.0 * spacing)) + 1)  # centres are 2 inradii apart
     c = outline.centre
-    d = v @ c
-    ok = d > 0.05
     basis = _tangent_basis(c)
     poly = shapely.Polygon(_gnomonic(outline.vectors, c, basis))
+    while True:
+        cand: list[int] = _h3.grid_disk(centre_cell, k)
+        hit, complete = _overlapping(cand, poly, c, basis)
+        if k >= k_max:
+            break
+        if complete:
+            inner = set(_h3.grid_disk(centre_cell, k - 1))
+            hits = [cell for cell, h in zip(cand, hit.tolist(), strict=True) if h]
+            if hits and all(cell in inner for cell in hits):
+                break
+            k = min(k_max, k + 1 + k // 2)
+        else:
+            k = k_max
+    cells = np.array(cand, dtype=np.uint64)[hit].astype(np.int64)
+    if r < FINE_RES and cells.size:
+        ring = [n for cell in cells.tolist() for n in _h3.grid_disk(cell, 1)]
+        cells = np.concatenate([cells, np.array(ring, dtype=np.uint64).astype(np.int64)])
+    return Covering(r, np.unique(cells))
+
+
+def _overlapping(
+    cand: list[int], poly: shapely.Polygon, c: F64, basis: tuple[F64, F64]
+) -> tuple[NDArray[np.bool_], bool]:
+    """Which candidate cells overlap ``poly`` (drawn in the gnomonic plane about ``c``), and
+    whether every candidate could be tested (some may reach past the horizon)."""
+    counts, v = _boundaries(cand)
+    d = v @ c
+    ok = d > 0.05
     if ok.all():
         xy = _gnomonic(v, c, basis, d)
         rings = shapely.linearrings(xy, indices=np.repeat(np.arange(len(cand)), counts))
-        hit = shapely.intersects(poly, shapely.polygons(rings))
-    else:  # some candidate reaches past the horizon: test only the ones fully in view
-        starts = np.r_[0, np.cumsum(counts)[:-1]]
-        in_view = np.add.reduceat(ok.astype(np.int64), starts) == counts
-        hit = np.zeros(len(cand), dtype=bool)
-        for j in np.flatnonzero(in_view):
-            xy = _gnomonic(v[starts[j] : starts[j] + counts[j]], c, basis)
-            hit[j] = shapely.intersects(poly, shapely.Polygon(xy))
-    cells = np.array(cand, dtype=np.uint64)[hit].astype(np.int64)
-    if r < FINE_RES and cells.size:
-        ring = [c for cell in cells.tolist() for c in _h3.grid_disk(cell, 1)]
-        cells = np.concatenate([cells, np.array(ring, dtype=np.uint64).astype(np.int64)])
-    return Covering(r, np.unique(cells))
+        return np.asarray(shapely.intersects(poly, shapely.polygons(rings))), True
+    # some candidate reaches past the horizon: test only the ones fully in view
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    in_view = np.add.reduceat(ok.astype(np.int64), starts) == counts
+    hit = np.zeros(len(cand), dtype=bool)
+    for j in np.flatnonzero(in_view):
+        xy = _gnomonic(v[starts[j] : starts[j] + counts[j]], c, basis)
+        hit[j] = shapely.intersects(poly, shapely.Polygon(xy))
+    return hit, False
 
 
 def _tangent_basis(c: F64) -> tuple[F64, F64]:

@@ -8,7 +8,7 @@ trusted.  Limits are configurable (:class:`Limits`).
 >>> check_outline(polygon_outline([0, 1, 0, 1], [0, 1, 1, 0]), "outline", Limits())
 Traceback (most recent call last):
 ...
-skyaccord.errors.ValidationError: outline: outline intersects itself near (0.50000, 0.50000)
+skyaccord.errors.ValidationError: outline: outline intersects itself near (0.50006, 0.50000)
 """
 
 from __future__ import annotations
@@ -47,7 +47,10 @@ def check_finite(value: object, field: str) -> float:
     """``value`` as a finite float, or a ValidationError naming ``field``."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValidationError(field, f"expected a number, got {type(value).__name__}")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # an int beyond the float range (JSON allows any number of digits)
+        raise ValidationError(field, "must be a finite number, got an integer too large") from None
     if not math.isfinite(x):
         raise ValidationError(field, f"must be a finite number, got {value!r}")
     return x
@@ -77,8 +80,11 @@ def distinct_ring(
             pts.append(p)
     while len(pts) > 1 and _same_point(pts[0], pts[-1]):
         pts.pop()
-    if len({(round(a, 12), round(b, 12) % 360.0) for a, b in pts}) < 3:
-        raise ValidationError(field, f"needs at least 3 distinct vertices, got {len(pts)}")
+    distinct = len(
+        {(round(a, 12), 0.0 if abs(a) == 90.0 else round(b, 12) % 360.0) for a, b in pts}
+    )
+    if distinct < 3:
+        raise ValidationError(field, f"needs at least 3 distinct vertices, got {distinct}")
     return [p[0] for p in pts], [p[1] for p in pts]
 
 
@@ -124,43 +130,65 @@ def check_outline(outline: Outline, field: str, limits: Limits) -> None:
 
 
 def check_volume(volume: Volume4D, field: str, limits: Limits) -> None:
-    """Outline, altitude band and time window of one volume."""
+    """Outline, altitude band and time window of one volume (F3548 field names)."""
     check_outline(volume.outline, f"{field}.volume.outline", limits)
-    lo, hi = volume.alt_lower_m, volume.alt_upper_m
-    for name, value in (("altitude_lower", lo), ("altitude_upper", hi)):
+    check_band(
+        volume.alt_lower_m,
+        volume.alt_upper_m,
+        f"{field}.volume.altitude_lower",
+        f"{field}.volume.altitude_upper",
+        limits,
+    )
+    check_window(volume.t_start, volume.t_end, f"{field}.time_start", f"{field}.time_end", limits)
+
+
+def check_band(lo: float, hi: float, lower_field: str, upper_field: str, limits: Limits) -> None:
+    """Altitude band [lo, hi] (m): both within the limits, lower below upper."""
+    for name, value in ((lower_field, lo), (upper_field, hi)):
         if not limits.min_alt_m <= value <= limits.max_alt_m:
             raise ValidationError(
-                f"{field}.volume.{name}",
-                f"{value:g} m is outside [{limits.min_alt_m:g}, {limits.max_alt_m:g}] m",
+                name, f"{value:g} m is outside [{limits.min_alt_m:g}, {limits.max_alt_m:g}] m"
             )
     if not lo < hi:
         raise ValidationError(
-            f"{field}.volume.altitude_lower",
-            f"lower altitude {lo:g} m must be below upper altitude {hi:g} m",
+            lower_field, f"lower altitude {lo:g} m must be below upper altitude {hi:g} m"
         )
-    if not volume.t_start < volume.t_end:
-        raise ValidationError(f"{field}.time_start", "time_start must be before time_end")
-    duration = volume.t_end - volume.t_start
+
+
+def check_window(
+    t_start: float, t_end: float, start_field: str, end_field: str, limits: Limits
+) -> None:
+    """Time window [t_start, t_end) (POSIX s): start before end, duration within the limit."""
+    if not t_start < t_end:
+        raise ValidationError(start_field, "time_start must be before time_end")
+    duration = t_end - t_start
     if duration > limits.max_duration_s:
         raise ValidationError(
-            f"{field}.time_end",
+            end_field,
             f"duration {duration / 3600:.1f} h exceeds the limit "
             f"{limits.max_duration_s / 3600:.1f} h",
         )
 
 
 def outline_from_vertices(
-    vertices: list[tuple[object, object]], field: str, limits: Limits
+    vertices: list[tuple[object, object]],
+    field: str,
+    limits: Limits,
+    names: tuple[str, str] = (".lat", ".lng"),
 ) -> Outline:
-    """Vertices as (lat, lon) pairs of raw values → a checked outline."""
+    """Vertices as (lat, lon) pairs of raw values → a checked outline.
+
+    ``names`` are the path suffixes of a vertex's latitude and longitude in error fields:
+    ``(".lat", ".lng")`` for F3548 objects, ``("[1]", "[0]")`` for GeoJSON positions.
+    """
     if not isinstance(vertices, list) or not vertices:
         raise ValidationError(field, "expected a non-empty list of vertices")
     if len(vertices) > limits.max_vertices + 1:
         raise ValidationError(
             field, f"has {len(vertices)} vertices, more than the limit {limits.max_vertices}"
         )
-    lat = [check_lat(a, f"{field}[{i}].lat") for i, (a, _) in enumerate(vertices)]
-    lon = [check_lon(b, f"{field}[{i}].lng") for i, (_, b) in enumerate(vertices)]
+    lat = [check_lat(a, f"{field}[{i}]{names[0]}") for i, (a, _) in enumerate(vertices)]
+    lon = [check_lon(b, f"{field}[{i}]{names[1]}") for i, (_, b) in enumerate(vertices)]
     lat, lon = distinct_ring(lat, lon, field)
     outline = polygon_outline(np.array(lat), np.array(lon))
     check_outline(outline, field, limits)

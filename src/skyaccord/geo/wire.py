@@ -26,11 +26,13 @@ import numpy as np
 from skyaccord.errors import ValidationError
 from skyaccord.geo.validate import (
     Limits,
+    check_band,
     check_finite,
     check_lat,
     check_lon,
     check_outline,
     check_volume,
+    check_window,
     outline_from_vertices,
 )
 from skyaccord.geo.volumes import Outline, Volume4D, circle_outline
@@ -90,12 +92,18 @@ def _circle(obj: object, field: str, limits: Limits) -> Outline:
     centre = _require(obj, "center", field)
     lat = check_lat(_require(centre, "lat", f"{field}.center"), f"{field}.center.lat")
     lon = check_lon(_require(centre, "lng", f"{field}.center"), f"{field}.center.lng")
-    radius = _require(obj, "radius", field)
-    r_value = check_finite(_require(radius, "value", f"{field}.radius"), f"{field}.radius.value")
+    return _circle_at(lat, lon, _require(obj, "radius", field), f"{field}.radius", field, limits)
+
+
+def _circle_at(
+    lat: float, lon: float, radius: object, rf: str, field: str, limits: Limits
+) -> Outline:
+    """A checked circle outline; ``rf`` is the field of ``radius``, ``field`` the outline's."""
+    r_value = check_finite(_require(radius, "value", rf), f"{rf}.value")
     r_units = radius.get("units", "M") if isinstance(radius, dict) else "M"
-    r = to_metres(r_value, str(r_units), f"{field}.radius.units")
+    r = to_metres(r_value, str(r_units), f"{rf}.units")
     if not r > 0:
-        raise ValidationError(f"{field}.radius.value", "radius must be positive")
+        raise ValidationError(f"{rf}.value", "radius must be positive")
     outline = circle_outline(lat, lon, r)
     check_outline(outline, field, limits)
     return outline
@@ -225,7 +233,10 @@ def volumes_from_geojson(
     if obj.get("type") != "Feature":
         raise ValidationError(f"{field}.type", "expected 'Feature' or 'FeatureCollection'")
     props = dict(defaults or {})
-    props.update(obj.get("properties") or {})
+    given_props = obj.get("properties")
+    if given_props is not None and not isinstance(given_props, dict):
+        raise ValidationError(f"{field}.properties", "expected an object")
+    props.update(given_props or {})
     geom = _require(obj, "geometry", field)
     gf = f"{field}.geometry"
     gtype = _require(geom, "type", gf)
@@ -235,11 +246,10 @@ def volumes_from_geojson(
         radius = props.get("radius")
         if radius is None:
             raise ValidationError(f"{field}.properties.radius", "a Point needs a radius")
-        centre = {
-            "lat": _pos(coords, f"{gf}.coordinates")[1],
-            "lng": _pos(coords, f"{gf}.coordinates")[0],
-        }
-        outlines.append(_circle({"center": centre, "radius": radius}, gf, limits))
+        lon_raw, lat_raw = _pos(coords, f"{gf}.coordinates")
+        lat = check_lat(lat_raw, f"{gf}.coordinates[1]")
+        lon = check_lon(lon_raw, f"{gf}.coordinates[0]")
+        outlines.append(_circle_at(lat, lon, radius, f"{field}.properties.radius", gf, limits))
     elif gtype in ("Polygon", "MultiPolygon"):
         polys = [coords] if gtype == "Polygon" else coords
         if not isinstance(polys, list) or not polys:
@@ -254,7 +264,9 @@ def volumes_from_geojson(
             if not isinstance(ring, list):
                 raise ValidationError(f"{pf}[0]", "expected a list of positions")
             pts = [_pos(p, f"{pf}[0][{j}]") for j, p in enumerate(ring)]
-            outlines.append(outline_from_vertices([(b, a) for a, b in pts], f"{pf}[0]", limits))
+            outlines.append(
+                outline_from_vertices([(b, a) for a, b in pts], f"{pf}[0]", limits, ("[1]", "[0]"))
+            )
     else:
         raise ValidationError(
             f"{gf}.type", f"unsupported geometry {gtype!r}; use Polygon, MultiPolygon or Point"
@@ -264,10 +276,9 @@ def volumes_from_geojson(
     hi, _ = parse_altitude(_require(props, "altitude_upper", pf), f"{pf}.altitude_upper")
     t0 = parse_wire_time(_require(props, "time_start", pf), f"{pf}.time_start")
     t1 = parse_wire_time(_require(props, "time_end", pf), f"{pf}.time_end")
-    vols = [Volume4D(o, lo, hi, t0, t1, ref) for o in outlines]
-    for v in vols:
-        check_volume(v, field, limits)
-    return vols
+    check_band(lo, hi, f"{pf}.altitude_lower", f"{pf}.altitude_upper", limits)
+    check_window(t0, t1, f"{pf}.time_start", f"{pf}.time_end", limits)
+    return [Volume4D(o, lo, hi, t0, t1, ref) for o in outlines]  # outlines checked above
 
 
 def _pos(p: object, field: str) -> tuple[object, object]:

@@ -203,7 +203,12 @@ class HotlineService:
         return out
 
     def update_alert(
-        self, source_ref: str, alert: dict[str, Any], severity: Severity, at: float
+        self,
+        source_ref: str,
+        alert: dict[str, Any],
+        severity: Severity,
+        at: float,
+        title: str | None = None,
     ) -> str | None:
         """The open item for an engine alert gets the alert's new figures; severity only rises."""
 
@@ -216,7 +221,13 @@ class HotlineService:
             if sev > row.severity:  # more urgent now: the deadline cannot be later than the new one
                 deadline = min(deadline, self.policy.deadline(sev, at))
             repo.update_item(
-                conn, row.id, alert=alert, severity=int(sev), updated_at=at, deadline_at=deadline
+                conn,
+                row.id,
+                alert=alert,
+                severity=int(sev),
+                updated_at=at,
+                deadline_at=deadline,
+                title=title or row.title,
             )
             parties = [p.party for p in repo.party_rows(conn, [row.id])[row.id]]
             repo.append_feed(conn, parties, row.id, "item.updated", at)

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from skyaccord.geo.cells import cell_ranges
+from skyaccord.geo.volumes import VolumeArray
 from skyaccord.intents.model import ACTIVE_STATES, Intent, IntentRef, State
 from skyaccord.intents.rules import Candidate, CandidateSet
-from skyaccord.store.airspace import _candidate_set
 from skyaccord.store.codec import (
     cell_rows,
     covering_cells,
@@ -346,22 +346,14 @@ def intent_candidates(
         return CandidateSet.empty()
     n, params = _hit_params(cells, t0, t1)
     params["exclude"] = "" if exclude is None else exclude  # no intent has an empty id
-    rows = conn.execute(_candidates_stmt(n), params).all()
-    if not rows:
-        return CandidateSet.empty()
-
-    def make(r: Any) -> Candidate:
-        ref = IntentRef(r.intent_id, r.owner, State(r.state), r.version, r.ovn, r.i_start, r.i_end)
-        return Candidate("intent", r.intent_id, r.owner, ref)
-
-    return _candidate_set(rows, "intent_id", make)
+    return _candidates(conn.execute(_candidates_stmt(n), params).all(), 0, "intent")
 
 
 _ID_OF_KIND = {"intent": "intent_id", "airspace": "airspace_id"}
 
 
 @lru_cache(maxsize=256)
-def _strategic_stmt(n_ranges: int) -> sa.CompoundSelect[Any]:
+def _strategic_stmt(n_ranges: int) -> sa.Select[Any]:
     """Other parties' active intents and protected airspace volumes near the query cells, in
     one statement (``UNION ALL``), ordered by kind, id and volume index."""
     v, a = intent_volumes.c, airspace_volumes.c
@@ -447,20 +439,55 @@ def strategic_candidates(
     params["exclude"] = exclude
     params["owner"] = owner
     rows = conn.execute(_strategic_stmt(n), params).all()
-    split = next((j for j, r in enumerate(rows) if r.kind != "intent"), len(rows))
+    split = next((j for j, r in enumerate(rows) if r[0] != "intent"), len(rows))
+    return _candidates(rows[:split], 1, "intent"), _candidates(rows[split:], 1, "airspace")
 
-    def make_intent(r: Any) -> Candidate:
-        ref = IntentRef(r.id, r.owner, State(r.state), r.version, r.ovn, r.i_start, r.i_end)
-        return Candidate("intent", r.id, r.owner, ref)
 
-    def make_air(r: Any) -> Candidate:
-        return Candidate("airspace", r.id, r.owner)
+def _candidates(rows: Sequence[Any], o: int, kind: str) -> CandidateSet:
+    """Candidate rows (ordered by id, then volume index) → a :class:`CandidateSet`.
 
-    its = _candidate_set(rows[:split], "id", make_intent) if split else CandidateSet.empty()
-    air = (
-        _candidate_set(rows[split:], "id", make_air) if split < len(rows) else CandidateSet.empty()
+    Columns from position ``o``: id, idx, lat, lon, cx, cy, cz, radius_rad, alt_lower_m,
+    alt_upper_m, t_start, t_end, owner, then for intents state, version, ovn, i_start, i_end.
+    Read by position and decoded in bulk: this runs for every filing and query.
+    """
+    n = len(rows)
+    if n == 0:
+        return CandidateSet.empty()
+    items: list[Candidate] = []
+    item_of = np.empty(n, dtype=np.int64)
+    prev: str | None = None
+    k = -1
+    for j, r in enumerate(rows):
+        iid = r[o]
+        if iid != prev:
+            prev = iid
+            k += 1
+            owner = r[o + 12]
+            if kind == "intent":
+                ref = IntentRef(
+                    iid, owner, State(r[o + 13]), r[o + 14], r[o + 15], r[o + 16], r[o + 17]
+                )
+                items.append(Candidate("intent", iid, owner, ref))
+            else:
+                items.append(Candidate(kind, iid, owner))
+        item_of[j] = k
+    lat_blobs = [r[o + 2] for r in rows]
+    counts = np.fromiter((len(b) >> 3 for b in lat_blobs), dtype=np.int64, count=n)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    cols = np.array([r[o + 4 : o + 12] for r in rows], dtype=np.float64)
+    volumes = VolumeArray(
+        lat=np.frombuffer(b"".join(lat_blobs), dtype="<f8"),
+        lon=np.frombuffer(b"".join([r[o + 3] for r in rows]), dtype="<f8"),
+        offsets=offsets,
+        centre=cols[:, 0:3].copy(),
+        radius_rad=cols[:, 3].copy(),
+        alt_lower_m=cols[:, 4].copy(),
+        alt_upper_m=cols[:, 5].copy(),
+        t_start=cols[:, 6].copy(),
+        t_end=cols[:, 7].copy(),
     )
-    return its, air
+    return CandidateSet(tuple(items), volumes, item_of)
 
 
 def insert_conflicts(conn: Connection, rows: list[dict[str, Any]]) -> None:
