@@ -311,6 +311,7 @@ class Engine:
             "kind": kind,
             "time": format_time(now),
             "raised_at": format_time(ev.since),
+            "updated_at": format_time(now),
             "phase": c.phase,
             "active": ev.type != "cleared",
         }

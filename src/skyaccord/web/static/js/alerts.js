@@ -184,36 +184,42 @@ export class AlertsPanel {
         return chip;
       }),
     );
-    const buttons = [];
-    const mineOpen = st === "unacked" && !item.pictureOnly && state.mode === "live";
-    if (mineOpen) {
-      const b = el("button", { type: "button", class: "ack-btn", title: "Acknowledge (A)" }, "Acknowledge");
-      if (!may("ack")) {
-        b.disabled = true;
-        b.title = `role ${state.me?.role} may not acknowledge`;
+    // rebuild the buttons only when they change: a button replaced between mouse-down and
+    // mouse-up (a picture arrives every second) would swallow the click
+    const sig = JSON.stringify([st, (item.messages || []).length, this.open.has(item.id), state.mode, !!item.pictureOnly]);
+    if (card.sig !== sig) {
+      card.sig = sig;
+      const buttons = [];
+      const mineOpen = st === "unacked" && !item.pictureOnly && state.mode === "live";
+      if (mineOpen) {
+        const b = el("button", { type: "button", class: "ack-btn", title: "Acknowledge (A)" }, "Acknowledge");
+        if (!may("ack")) {
+          b.disabled = true;
+          b.title = `role ${state.me?.role} may not acknowledge`;
+        }
+        b.addEventListener("click", (e) => {
+          e.stopPropagation();
+          this.ack(item.id, b);
+        });
+        buttons.push(b);
       }
-      b.addEventListener("click", (e) => {
+      if (!item.pictureOnly) {
+        const n = (item.messages || []).length;
+        const t = el("button", { type: "button", class: "ghost", "aria-expanded": this.open.has(item.id) ? "true" : "false", title: "Thread (T)" }, `Thread (${n})`);
+        t.addEventListener("click", (e) => {
+          e.stopPropagation();
+          this.toggleThread(item.id);
+        });
+        buttons.push(t);
+      }
+      const g = el("button", { type: "button", class: "ghost", title: "Show on the map (G)" }, "Show on map");
+      g.addEventListener("click", (e) => {
         e.stopPropagation();
-        this.ack(item.id, b);
+        this.onLocate(card.item);
       });
-      buttons.push(b);
+      buttons.push(g);
+      card.actions.replaceChildren(...buttons);
     }
-    if (!item.pictureOnly) {
-      const n = (item.messages || []).length;
-      const t = el("button", { type: "button", class: "ghost", "aria-expanded": this.open.has(item.id) ? "true" : "false", title: "Thread (T)" }, `Thread (${n})`);
-      t.addEventListener("click", (e) => {
-        e.stopPropagation();
-        this.toggleThread(item.id);
-      });
-      buttons.push(t);
-    }
-    const g = el("button", { type: "button", class: "ghost", title: "Show on the map (G)" }, "Show on map");
-    g.addEventListener("click", (e) => {
-      e.stopPropagation();
-      this.onLocate(item);
-    });
-    buttons.push(g);
-    card.actions.replaceChildren(...buttons);
     const open = this.open.has(item.id);
     card.thread.hidden = !open;
     card.form.hidden = state.mode !== "live" || !may("message");
