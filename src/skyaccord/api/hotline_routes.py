@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from skyaccord.api.routes import Caller, services
-from skyaccord.errors import PermissionDenied, SkyaccordError
+from skyaccord.errors import AuthenticationError, PermissionDenied, SkyaccordError
 from skyaccord.services.auth import Principal, Role
 
 router = APIRouter(prefix="/v1")
@@ -120,6 +120,18 @@ async def ws_principal(ws: WebSocket) -> Principal | None:
     return p
 
 
+async def ws_still_authenticated(ws: WebSocket) -> bool:
+    """Checks the token of an open WebSocket again (it may have been revoked, or have expired,
+    since the connection opened); closes the socket with 1008 when it no longer authenticates."""
+    try:
+        await run_in_threadpool(ws.app.state.services.auth.authenticate, _token_of(ws))
+    except AuthenticationError as e:
+        with contextlib.suppress(RuntimeError):  # already closed
+            await ws.close(code=1008, reason=e.message[:120])
+        return False
+    return True
+
+
 @router.websocket("/hotline/stream")
 async def hotline_stream(ws: WebSocket) -> None:
     """Feed entries after ``?cursor=`` then live ones; clients may send acks on the socket."""
@@ -143,6 +155,8 @@ async def hotline_stream(ws: WebSocket) -> None:
         while True:
             msg = await ws.receive_json()
             if isinstance(msg, dict) and msg.get("type") == "ack":
+                if not await ws_still_authenticated(ws):
+                    return
                 try:
                     await run_in_threadpool(
                         hot.ack,
@@ -158,6 +172,8 @@ async def hotline_stream(ws: WebSocket) -> None:
     try:
         while not reader.done():
             wake.clear()
+            if not await ws_still_authenticated(ws):
+                break
             entries = await run_in_threadpool(hot.feed, party, cursor)
             for e in entries:
                 await ws.send_json(e)
@@ -216,10 +232,9 @@ def issue_token(request: Request, caller: Caller, body: TokenIn) -> dict[str, An
     "/tokens/rotate", tags=["parties"], status_code=201, summary="Replace the caller's token"
 )
 def rotate_token(request: Request, caller: Caller) -> dict[str, Any]:
-    """Issues a new token with the same party and role and revokes the one used for this call."""
-    auth = services(request).auth
-    tid, secret = auth.issue_token(caller.party, caller.role, "rotated")
-    auth.revoke(caller.token_id)
+    """Issues a new token with the same party, role and remaining lifetime, and revokes the one
+    used for this call."""
+    tid, secret = services(request).auth.rotate(caller.token_id)
     return {"token_id": tid, "token": secret, "party": caller.party, "role": caller.role.value}
 
 

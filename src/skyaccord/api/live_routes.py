@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
-from skyaccord.api.hotline_routes import ws_principal
+from skyaccord.api.hotline_routes import ws_principal, ws_still_authenticated
 from skyaccord.api.routes import Caller, RawBody, services
 from skyaccord.errors import SkyaccordError, Unavailable, ValidationError
 from skyaccord.services.auth import Principal, Role
@@ -66,6 +66,8 @@ async def tracks_stream(ws: WebSocket) -> None:
     try:
         while True:
             text = await ws.receive_text()
+            if not await ws_still_authenticated(ws):
+                return
             try:
                 body = json.loads(text)
                 reply = await run_in_threadpool(ingest_batch, svc, who, body)
@@ -111,6 +113,8 @@ async def picture_stream(ws: WebSocket) -> None:
     try:
         while True:
             wake.clear()
+            if not await ws_still_authenticated(ws):
+                return
             await ws.send_json(await run_in_threadpool(runtime.picture, who.party))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=5.0)
