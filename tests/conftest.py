@@ -30,12 +30,23 @@ def pg_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def pg_template(pg_url: str) -> str:
+    """A migrated database that each PostgreSQL test copies (CREATE DATABASE … TEMPLATE)."""
+    name = "skyaccord_template"
+    store = Store(postgres.fresh_database(pg_url, name))
+    store.upgrade()
+    store.dispose()
+    return name
+
+
 def make_store(kind: str, tmp_path: object, request: pytest.FixtureRequest) -> Store:
     if kind == "sqlite":
         store = Store(f"{tmp_path}/skyaccord.db")
     else:
         url = request.getfixturevalue("pg_url")
-        store = Store(postgres.fresh_database(url, "t_" + uuid.uuid4().hex[:12]))
+        template = request.getfixturevalue("pg_template")
+        store = Store(postgres.fresh_database(url, "t_" + uuid.uuid4().hex[:12], template))
     store.upgrade()
     request.addfinalizer(store.dispose)
     return store

@@ -126,8 +126,9 @@ def postgres_server() -> Iterator[str]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def fresh_database(url: str, name: str) -> str:
-    """Creates database ``name`` on the server at ``url`` (dropping an old one); returns its URL."""
+def fresh_database(url: str, name: str, template: str | None = None) -> str:
+    """Creates database ``name`` on the server at ``url`` (dropping an old one), optionally as a
+    copy of database ``template`` (fast: no migrations to run); returns its URL."""
     import sqlalchemy as sa
 
     from skyaccord.store.db import normalize_url
@@ -135,6 +136,7 @@ def fresh_database(url: str, name: str) -> str:
     engine = sa.create_engine(normalize_url(url), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        copy = f' TEMPLATE "{template}"' if template else ""
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"{copy}')
     engine.dispose()
     return url.rsplit("/", 1)[0] + "/" + name
