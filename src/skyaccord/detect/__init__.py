@@ -26,7 +26,11 @@ from skyaccord.detect.alerts import (
 )
 from skyaccord.detect.areas import Area, AreaIndex
 from skyaccord.detect.conformance import Nonconformance, detect_nonconformance
-from skyaccord.detect.proximity import AreaWarnings, detect_area_proximity
+from skyaccord.detect.proximity import (
+    AreaWarnings,
+    detect_area_proximity,
+    detect_area_proximity_brute_force,
+)
 from skyaccord.detect.separation import (
     DEFAULT_HMIN_M,
     DEFAULT_LOOKAHEAD_S,
@@ -55,6 +59,7 @@ __all__ = [
     "area_conditions",
     "conflict_conditions",
     "detect_area_proximity",
+    "detect_area_proximity_brute_force",
     "detect_conflicts",
     "detect_conflicts_brute_force",
     "detect_nonconformance",

@@ -10,12 +10,12 @@ when the areas change) so that each cycle costs little per track:
   planes of all parts are laid side by side in one *atlas* plane (each part shifted by its own
   offset), so that one STRtree over every edge serves the exact tests of all parts at once;
 * a coarse **Earth-centred grid** (cubes of ``cell_m``) records, for each cube, the parts a track
-  in it could reach within ``reach_m`` (in fact within :attr:`AreaIndex.search_radius_m`), each with a bound on the **signed distance** (positive
-  inside) from the cube's centre, projected on the sphere, to the part's boundary.  A track's
-  cube is found in O(1) (a table over the cube columns that cross the sphere); with its exact
-  distance to that centre, the bound tells, per track and per part, whether the track stays
-  inside (or outside) for the whole length of its path, and only tracks that may cross the
-  boundary get the exact test.
+  in it could reach within ``reach_m`` (in fact within :attr:`AreaIndex.search_radius_m`), each
+  with a bound on the **signed distance** (positive inside) from the cube's centre, projected on
+  the sphere, to the part's boundary.  A track's cube is found in O(1) (a table over the cube
+  columns that cross the sphere); with its exact distance to that centre, the bound tells, per
+  track and per part, whether the track stays inside (or outside) for the whole length of its
+  path, and only tracks that may cross the boundary get the exact test.
 
 Soundness of the grid (why no entry is missed and no decision is wrong): the distance to a
 boundary is 1-Lipschitz on the sphere, so for a track ``u`` and a cube centre ``ĉ`` the signed
@@ -23,12 +23,13 @@ distance differs by at most the great-circle distance ``|u ĉ|``.  Every cube th
 sphere is enumerated; a part is registered in a cube when a lower bound of the distance from ``ĉ``
 to the part is at most ``reach + 2·√3·cell`` (``√3·cell`` bounds ``|u ĉ|`` for any ``u`` of the
 cube on the sphere, so every part within ``reach + √3·cell`` of a track is found), or when ``ĉ``
-is inside.  Distance bounds come from the gnomonic plane:
-plane lengths are at least sphere lengths and at most ``1/cos²θ`` times them, ``θ`` the largest
-angle from the part's centre along the way; so ``plane distance · cos²θ`` bounds the sphere
-distance from below.  Cubes are visited through *superblocks* (groups of cubes) whose own bound
-settles most of them at once: superblocks far outside a part are skipped, and superblocks deep
-inside register their cubes as inside without a distance computation.
+is inside.  Distance bounds come from the gnomonic plane: plane lengths are at least sphere
+lengths and at most ``1/cos²θ`` times them, ``θ`` the largest angle from the part's centre along
+the way; so ``plane distance · cos²θ`` bounds the sphere distance from below.  Cubes are visited
+through *superblocks* (groups of cubes) whose own bound settles most of them at once: superblocks
+far outside a part are skipped, and superblocks deep inside register their cubes as inside
+without a distance computation.  The cubes crossing the sphere depend only on ``cell_m`` and are
+computed once per process.
 """
 
 from __future__ import annotations
@@ -61,12 +62,16 @@ __all__ = ["Area", "AreaIndex", "path_points", "sphere_distance_to_edges_m", "ta
 MAX_PART_RADIUS_DEG: Final = 70.0
 """Largest angle from a part's centre to its vertices: keeps the gnomonic plane well conditioned."""
 
+MIN_CELL_M: Final = 15_000.0
+"""Smallest grid cell (m): the grid spans the whole sphere (about 2.5 million cells at this size)."""
+
 _MAX_REACH_DEG: Final = 85.0  # a part plus everything tested against it stays within this angle
 _ATLAS_SPACING: Final = 64.0  # distance between the origins of two parts' planes in the atlas
 _ATLAS_COLUMNS: Final = 32
 _SHELL_TOL_M: Final = 1.0  # cubes within this of the sphere count as crossing it
 _SUPERBLOCK_M: Final = 110_000.0  # target edge of a superblock of cubes (registration only)
 _SLACK_MARGIN: Final = 1e-9  # relative margin on the bounds (rounding)
+_EDGE_SLACK: Final = 1e-9  # edges are cut by paths a little beyond their ends (vertices)
 
 
 @dataclass(frozen=True)
@@ -191,7 +196,7 @@ class _Shell:
     run_lo: tuple[I64, I64]
     run_hi: tuple[I64, I64]
     run_base: tuple[I64, I64]
-    centre: F64  # (M, 3) unit vectors of the cubes' centres, projected on the sphere
+    coords: NDArray[np.int16]  # (M, 3) integer coordinates of the cubes
     sb_centre: F64  # (S, 3) the same for superblocks
     sb_slack_m: F64  # (S,) bound on the distance from a superblock's centre to its tracks
     sb_ptr: I64  # CSR: cubes of superblock s are sb_cubes[sb_ptr[s]:sb_ptr[s + 1]]
@@ -210,8 +215,13 @@ class _Shell:
             + 1e-3
         )
 
-    def lookup(self, u: F64) -> I64:
-        """Cube number of each unit vector ``u`` (on the sphere of ``EARTH_RADIUS_M``); −1: none."""
+    def centre_of(self, cubes: I64) -> F64:
+        """Unit vectors of the centres of cubes (by number), projected on the sphere."""
+        return _centres(self.coords[cubes].astype(np.int64), self.cell_m)
+
+    def lookup(self, u: F64) -> tuple[I64, F64]:
+        """Cube number of each unit vector ``u`` (on the sphere of ``EARTH_RADIUS_M``; −1: none),
+        and the projected centre of its cube."""
         c = np.floor(u * (EARTH_RADIUS_M / self.cell_m)).astype(np.int64)
         h = self.half
         ci, cj, ck = c[:, 0] + h, c[:, 1] + h, c[:, 2]
@@ -223,15 +233,22 @@ class _Shell:
             lo = run_lo[r][col]
             at = np.flatnonzero(ok & (ck >= lo) & (ck <= run_hi[r][col]))
             out[at] = run_base[r][col[at]] + ck[at] - lo[at]
-        return out
+        return out, _centres(c, self.cell_m)
 
 
-@lru_cache(maxsize=4)
+def _centres(cubes: I64, g: float) -> F64:
+    centre = (cubes + 0.5) * g
+    return np.asarray(
+        centre / np.sqrt(np.einsum("ij,ij->i", centre, centre))[:, None], dtype=np.float64
+    )
+
+
+@lru_cache(maxsize=2)
 def _shell(cell_m: float) -> _Shell:
     """The shell of cubes for a cell size (cached: an index rebuild reuses it)."""
     g = float(cell_m)
     r = EARTH_RADIUS_M
-    half = int(math.ceil((r + _SHELL_TOL_M) / g)) + 1
+    half = math.ceil((r + _SHELL_TOL_M) / g) + 1
     idx = np.arange(-half, half, dtype=np.int64)
     lo_e, hi_e = idx * g, (idx + 1) * g
     near = np.where((lo_e <= 0.0) & (hi_e >= 0.0), 0.0, np.minimum(np.abs(lo_e), np.abs(hi_e)))
@@ -260,8 +277,7 @@ def _shell(cell_m: float) -> _Shell:
     k = np.arange(total, dtype=np.int64) - np.repeat(run_base.ravel(), flat) + run_lo.ravel()[run]
     col = run // 2
     cubes = np.stack([col // (2 * half) - half, col % (2 * half) - half, k], axis=1)
-    centre = (cubes + 0.5) * g
-    centre /= np.sqrt(np.einsum("ij,ij->i", centre, centre))[:, None]
+    centre = _centres(cubes, g)
     # Superblocks: blocks of s×s×s cubes, used to settle many cubes at once.
     s = max(1, int(_SUPERBLOCK_M // g))
     sb = cubes // s + half
@@ -281,7 +297,7 @@ def _shell(cell_m: float) -> _Shell:
         run_lo=(np.ascontiguousarray(run_lo[:, 0]), np.ascontiguousarray(run_lo[:, 1])),
         run_hi=(np.ascontiguousarray(run_hi[:, 0]), np.ascontiguousarray(run_hi[:, 1])),
         run_base=(np.ascontiguousarray(run_base[:, 0]), np.ascontiguousarray(run_base[:, 1])),
-        centre=centre,
+        coords=cubes.astype(np.int16),
         sb_centre=sb_centre,
         sb_slack_m=np.zeros(0),
         sb_ptr=sb_ptr,
@@ -303,7 +319,8 @@ class AreaIndex:
         plus any tolerance).  Tracks whose path is longer are still handled exactly: their path
         is cut into pieces no longer than the reach.  Default 100 km (333 m/s for 300 s).
     cell_m
-        Edge of the Earth-centred grid cells (m).
+        Edge of the Earth-centred grid cells (m); a tuning knob only (results do not depend on
+        it); values below :data:`MIN_CELL_M` are raised to it.
 
     Raises :class:`~skyaccord.errors.ValidationError` for malformed rings, inverted altitude bands
     or a polygon wider than :data:`MAX_PART_RADIUS_DEG` from its centre.
@@ -337,7 +354,7 @@ class AreaIndex:
             np.stack([p.centre for p in self.parts]) if self.parts else np.zeros((0, 3))
         )
         self.part_cos_max = np.array([p.cos_max for p in self.parts], dtype=np.float64)
-        self._shell = _shell(self.cell_m)
+        self._shell = _shell(max(self.cell_m, MIN_CELL_M))
         self._check_extent()
         self._atlas()
         self._register()
@@ -462,14 +479,14 @@ class AreaIndex:
                 take.append(sh.sb_cubes[pos])
                 take.append(cnt)
             deep_cubes, mixed_cubes = take[0], take[2]
-            d = self._signed_bound(k, sh.centre[mixed_cubes])
+            d = self._signed_bound(k, sh.centre_of(mixed_cubes))
             keep = d >= -band
             # A deep superblock's cubes: their centres are inside by at least this much.
             deep_bound = np.repeat(d_sb[deep] - sl[deep] + slack, take[1])
             cubes += [deep_cubes, mixed_cubes[keep]]
             bound += [deep_bound, d[keep]]
             parts.append(np.full(deep_cubes.shape[0] + int(keep.sum()), k, dtype=np.int64))
-        n_cubes = sh.centre.shape[0]
+        n_cubes = sh.coords.shape[0]
         if cubes:
             cube = np.concatenate(cubes)
             order = np.argsort(cube, kind="stable")
@@ -521,7 +538,7 @@ class AreaIndex:
             z = np.zeros(0, dtype=np.int64)
             return z, z, np.zeros(0), np.zeros(0)
         sh = self._shell
-        cube = sh.lookup(u)
+        cube, cc = sh.lookup(u)
         found = cube >= 0
         c = np.where(found, cube, 0)
         start = self._cube_ptr[c]
@@ -529,7 +546,6 @@ class AreaIndex:
         tot = int(cnt.sum())
         who = np.repeat(np.arange(n, dtype=np.int64), cnt)
         pos = np.repeat(start - np.cumsum(cnt) + cnt, cnt) + np.arange(tot, dtype=np.int64)
-        cc = np.take(sh.centre, c, axis=0)
         slack = _angle(u, cc) * EARTH_RADIUS_M * (1.0 + _SLACK_MARGIN) + 1e-6
         return who, self._entry_part[pos], self._entry_bound[pos], slack[who]
 
@@ -631,7 +647,8 @@ class AreaIndex:
         inside its part, within ``[0, horizon_s]``, sorted by path then time.  Paths are given
         by start unit vector ``u0``, initial direction ``e0`` and angular rate ``omega`` (rad/s).
         Method: the path is a straight segment in the part's gnomonic plane, cut by the polygon
-        edges (exact segment intersection), and each piece is classified at its midpoint.
+        edges (exact segment intersection), and each piece is classified at its midpoint;
+        inside pieces that meet (where the path only touches the boundary) are joined.
         """
         m = u0.shape[0]
         end = path_points(u0, e0, omega, horizon_s)
@@ -657,7 +674,10 @@ class AreaIndex:
         sden = np.where(ok, den, 1.0)
         s = (qx * fy - qy * fx) / sden
         r = (qx * dys - qy * dxs) / sden
-        hit = ok & (s > 0.0) & (s < 1.0) & (r >= 0.0) & (r <= 1.0)
+        # A path through a vertex crosses both edges there at r = 1 and r = 0, which rounding
+        # may push just outside [0, 1]: edges are taken a little longer (a spurious cut only
+        # splits an interval, and split intervals are joined again below).
+        hit = ok & (s > 0.0) & (s < 1.0) & (r >= -_EDGE_SLACK) & (r <= 1.0 + _EDGE_SLACK)
         cut_path = np.concatenate([si[hit], np.arange(m), np.arange(m)])
         cut_s = np.concatenate([s[hit], np.zeros(m), np.ones(m)])
         order = np.lexsort((cut_s, cut_path))
@@ -671,6 +691,13 @@ class AreaIndex:
         my = y0[pa] + mid * dy[pa]
         inside = shapely.contains_xy(self._polygons[parts[pa]], mx, my)
         pa, sa, sb = pa[inside], sa[inside], sb[inside]
+        # Join inside pieces that meet (the path only touched the boundary there).
+        cont = np.zeros(pa.shape[0], dtype=bool)
+        cont[1:] = (pa[1:] == pa[:-1]) & (sa[1:] == sb[:-1])
+        if cont.any():
+            first = np.flatnonzero(~cont)
+            last = np.concatenate((first[1:], [pa.shape[0]])) - 1
+            pa, sa, sb = pa[first], sa[first], sb[last]
 
         def to_time(path: I64, sv: F64) -> F64:
             q = self.inverse(parts[path], x0[path] + sv * dx[path], y0[path] + sv * dy[path])

@@ -46,7 +46,13 @@ F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 B = NDArray[np.bool_]
 
-__all__ = ["MAX_PIECES", "AreaWarnings", "detect_area_proximity", "path_inside_intervals"]
+__all__ = [
+    "MAX_PIECES",
+    "AreaWarnings",
+    "detect_area_proximity",
+    "detect_area_proximity_brute_force",
+    "path_inside_intervals",
+]
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,8 @@ def path_inside_intervals(
 
 def _join(track: I64, part: I64, ci: I64, ta: F64, tb: F64) -> tuple[I64, F64, F64]:
     """Join intervals of one (track, part) where one ends exactly where the next begins."""
+    if ci.shape[0] == 0:
+        return ci, ta, tb
     order = np.lexsort((ta, part, track))
     track, part, ci, ta, tb = track[order], part[order], ci[order], ta[order], tb[order]
     link = np.zeros(ci.shape[0], dtype=bool)
@@ -120,20 +128,34 @@ _CAP_PIECE_RAD: Final = math.radians(5.0)
 
 
 def _pieces(
-    index: AreaIndex, u0: F64, e0: F64, omega: F64, horizon: F64, length: F64
+    index: AreaIndex,
+    u0: F64,
+    e0: F64,
+    omega: F64,
+    horizon: F64,
+    length: F64,
+    *,
+    brute: bool = False,
 ) -> tuple[I64, F64, F64, F64, F64, F64, B]:
     """Cut paths longer than the index reach into consecutive pieces.
 
     Returns, per piece: its track, start and end time (absolute, s), start position and
     direction, and whether it is paired with parts by their caps (``True``) or by the grid.
-    A path within the reach is one piece, identical to the path.
+    A path within the reach is one piece, identical to the path.  ``brute``: every path is cut
+    into pieces of at most 5° paired by caps (the reference, no grid).
     """
     n = u0.shape[0]
     reach = index.reach_m
     count = np.ones(n, dtype=np.int64)
     cap = np.zeros(n, dtype=bool)
-    long = np.flatnonzero(length > reach)
-    if long.shape[0]:
+    if brute:
+        cap[:] = True
+        m_cap = np.ceil(length / (_CAP_PIECE_RAD * EARTH_RADIUS_M))
+        count = np.maximum(m_cap, 1).astype(np.int64)
+        long = np.flatnonzero(count > 1)
+    else:
+        long = np.flatnonzero(length > reach)
+    if long.shape[0] and not brute:
         with np.errstate(divide="ignore"):
             m = np.ceil(length[long] / reach) if reach > 0.0 else np.full(long.shape[0], np.inf)
         by_cap = m > MAX_PIECES
@@ -158,10 +180,12 @@ def _pieces(
 
 def _pairs(index: AreaIndex, u: F64, length: F64, cap: B) -> tuple[I64, I64, B]:
     """(piece, part, settled inside) of every part a piece may be inside of along its path."""
-    who, part, b, s = index.lookup(u)
+    grid = np.flatnonzero(~cap)
+    who, part, b, s = index.lookup(u[grid])
+    who = grid[who]
     lw = length[who]
     inside_all = b - s > lw
-    keep = (inside_all | (-b - s <= lw)) & ~cap[who]
+    keep = inside_all | (-b - s <= lw)
     who, part, inside_all = who[keep], part[keep], inside_all[keep]
     by_cap = np.flatnonzero(cap)
     if by_cap.shape[0] and index.parts:
@@ -172,6 +196,21 @@ def _pairs(index: AreaIndex, u: F64, length: F64, cap: B) -> tuple[I64, I64, B]:
         part = np.concatenate([part, pi.astype(np.int64)])
         inside_all = np.concatenate([inside_all, np.zeros(ti.shape[0], dtype=bool)])
     return who, part, inside_all
+
+
+def detect_area_proximity_brute_force(
+    states: TrackStates,
+    index: AreaIndex,
+    *,
+    lookahead_s: float | ArrayLike = 300.0,
+    include_owner: bool = False,
+) -> AreaWarnings:
+    """The same result as :func:`detect_area_proximity` without the grid, for reference.
+
+    Every path (cut into pieces of at most 5°) is tested exactly against every part whose cap it
+    can reach: O(tracks × parts).
+    """
+    return _proximity(states, index, lookahead_s, include_owner, brute=True)
 
 
 def detect_area_proximity(
@@ -194,6 +233,17 @@ def detect_area_proximity(
     include_owner
         Also report a party's own tracks in its own areas (off by default).
     """
+    return _proximity(states, index, lookahead_s, include_owner, brute=False)
+
+
+def _proximity(
+    states: TrackStates,
+    index: AreaIndex,
+    lookahead_s: float | ArrayLike,
+    include_owner: bool,
+    *,
+    brute: bool,
+) -> AreaWarnings:
     n = len(states)
     horizon_all = np.broadcast_to(np.asarray(lookahead_s, dtype=np.float64), (n,))
     rows = np.flatnonzero(states.valid)
@@ -206,7 +256,7 @@ def detect_area_proximity(
     a0 = states.alt_m[rows]
     vr = states.vrate_mps[rows]
     pc_track, pc_t0, pc_t1, pc_u, pc_e, pc_h, pc_cap = _pieces(
-        index, u0, e0, omega, horizon, gs * horizon
+        index, u0, e0, omega, horizon, gs * horizon, brute=brute
     )
     piece, part, settled = _pairs(index, pc_u, gs[pc_track] * pc_h, pc_cap)
     loc = pc_track[piece]
