@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -92,7 +92,6 @@ class StepResult:
     events: list[dict[str, Any]]
     alerts: list[dict[str, Any]]
     snapshot: TrackSnapshot
-    nonconforming_intents: set[str] = field(default_factory=set)
 
 
 def _group_key(v: Volume4D) -> tuple[float, float, float, float]:
@@ -287,12 +286,7 @@ class Engine:
             else:
                 self._open[alert["alert_id"]] = alert
             events.append({"event": ev.type, **alert})
-        nonconforming = {
-            str(a["intent_id"]).split("#")[0]
-            for a in self._open.values()
-            if a["kind"] == "nonconformance" and a.get("intent_id")
-        }
-        return StepResult(now, events, list(self._open.values()), snap, nonconforming)
+        return StepResult(now, events, list(self._open.values()), snap)
 
     # -- alerts on the wire ---------------------------------------------------------------------
 

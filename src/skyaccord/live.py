@@ -69,6 +69,7 @@ class LiveRuntime:
         self._airspace_dirty = True
         self._intents_dirty = True
         self._pushed: dict[str, _Pushed] = {}
+        self._owner_intents: dict[str, list[str]] = {}  # nonconformance alert -> intents
         self._trails: deque[tuple[float, TrackSnapshot]] = deque(maxlen=TRAIL_POINTS)
         self.last: StepResult | None = None
         self.stats = IngestStats()
@@ -131,12 +132,21 @@ class LiveRuntime:
         self.last = result
         for e in result.events:
             m.alert_events.labels(event=e["event"], kind=e["kind"]).inc()
+            marked: list[str] = []
+            if e["kind"] == "nonconformance":
+                if e["event"] == "raised":
+                    self._owner_intents[e["alert_id"]] = marked = self._intents_of(e, t)
+                ids = self._owner_intents.get(e["alert_id"], [])
+                if ids and not e.get("intent_id"):
+                    e["intent_id"] = ids[0]
+                if e["event"] == "cleared":
+                    self._owner_intents.pop(e["alert_id"], None)
             try:
                 self._to_hotline(e, t)
             except SkyaccordError:
                 log.exception("could not put alert %s on the hotline", e.get("alert_id"))
-        for intent_id in result.nonconforming_intents:
-            self._nonconforming(intent_id)
+            for intent_id in marked:
+                self._nonconforming(intent_id)
         self.services.hotline.escalate_due(t)
         for listener in list(self.cycle_listeners):
             listener(result)
@@ -166,6 +176,33 @@ class LiveRuntime:
         else:
             hot.clear_alert(aid, t, alert)
             self._pushed.pop(aid, None)
+
+    def _intents_of(self, alert: dict[str, Any], now: float) -> list[str]:
+        """The intents a nonconforming track belongs to: the nearest one the engine found; else
+        those of its party that name the track (``details.callsign``/``details.tracks``); else
+        the party's only intent active now.  Ambiguity marks nothing (the alert still goes out)."""
+        if alert.get("intent_id"):
+            return [str(alert["intent_id"]).split("#")[0]]
+        party, track = alert["parties"][0], alert["tracks"][0]
+        last = self.last
+        callsign = ""
+        if last is not None:
+            hit = np.flatnonzero(last.snapshot.track_id == track)
+            callsign = str(last.snapshot.callsign[hit[0]]) if hit.size else ""
+        active = [
+            it
+            for it in self.services.intents.list_own(party, [State.ACTIVATED, State.NONCONFORMING])
+            if it.t_start <= now < it.t_end
+        ]
+        named = [
+            it.id
+            for it in active
+            if track in it.details.get("tracks", [])
+            or (callsign and it.details.get("callsign") == callsign)
+        ]
+        if named:
+            return named
+        return [active[0].id] if len(active) == 1 else []
 
     def _nonconforming(self, intent_id: str) -> None:
         it = self.services.store.transact(
