@@ -143,7 +143,7 @@ def volume_from_f3548(
 
 def _altitude_out(metres: float, reference: str) -> dict[str, Any]:
     if reference == "STD":
-        return {"value": round(from_metres(metres, "FL"), 3), "units": "FL", "reference": "STD"}
+        return {"value": from_metres(metres, "FL"), "units": "FL", "reference": "STD"}
     return {"value": round(metres, 3), "units": "M", "reference": reference}
 
 
@@ -176,14 +176,15 @@ def volume_to_f3548(v: Volume4D) -> dict[str, Any]:
     }
 
 
-def unwrapped_ring(lat: np.ndarray, lon: np.ndarray) -> list[list[float]]:
-    """A closed GeoJSON ring ``[[lon, lat], ...]`` with longitudes continuous across ±180°.
+def geojson_ring(lat: np.ndarray, lon: np.ndarray) -> list[list[float]]:
+    """A closed GeoJSON ring ``[[lon, lat], ...]``, longitudes in [-180, 180].
 
-    Longitudes may leave [-180, 180] for rings that cross the antimeridian, so that the ring
-    draws as one piece; the great-circle edges are unchanged.
+    Edges are great-circle arcs, as everywhere in skyaccord: a ring that crosses the
+    antimeridian is written as it is (e.g. 179.5 → -179.5), which spherical readers such as
+    d3-geo draw correctly; it reads back unchanged.
     """
-    lon_u = np.degrees(np.unwrap(np.radians(lon)))
-    pts = [[round(float(b), 8), round(float(a), 8)] for a, b in zip(lat, lon_u, strict=True)]
+    lon_w = (np.asarray(lon, dtype=np.float64) + 180.0) % 360.0 - 180.0
+    pts = [[round(float(b), 8), round(float(a), 8)] for a, b in zip(lat, lon_w, strict=True)]
     return [*pts, pts[0]]
 
 
@@ -201,7 +202,7 @@ def volume_to_geojson(v: Volume4D, properties: dict[str, Any] | None = None) -> 
         "type": "Feature",
         "geometry": {
             "type": "Polygon",
-            "coordinates": [unwrapped_ring(v.outline.lat, v.outline.lon)],
+            "coordinates": [geojson_ring(v.outline.lat, v.outline.lon)],
         },
         "properties": props,
     }

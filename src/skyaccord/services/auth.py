@@ -128,6 +128,19 @@ class AuthService:
         """Token records (never secrets) of a party, or of everyone for None."""
         return self.store.transact(lambda c: repo.list_tokens(c, party_id), write=False)
 
+    def rotate(self, token_id: str, label: str = "rotated") -> tuple[str, str]:
+        """Replaces token ``token_id`` (revoked) by a new one with the same party, role and
+        remaining lifetime: rotation changes the secret, it never extends a token's life."""
+        old = next((t for t in self.tokens(None) if t.id == token_id), None)
+        if old is None or old.revoked_at is not None:
+            raise NotFound(f"token {token_id!r} does not exist or is already revoked")
+        ttl = None if old.expires_at is None else old.expires_at - self.clock.now()
+        if ttl is not None and ttl <= 0:
+            raise AuthenticationError("token expired")
+        tid, secret = self.issue_token(old.party_id, old.role, label, ttl)
+        self.revoke(token_id)
+        return tid, secret
+
     def revoke(self, token_id: str) -> None:
         if not self.store.transact(lambda c: repo.revoke_token(c, token_id, self.clock.now())):
             raise NotFound(f"token {token_id!r} does not exist or is already revoked")

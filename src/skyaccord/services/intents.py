@@ -28,7 +28,7 @@ from skyaccord.errors import (
 from skyaccord.geo.intersect import Overlap
 from skyaccord.geo.validate import Limits
 from skyaccord.geo.volumes import Volume4D
-from skyaccord.geo.wire import unwrapped_ring
+from skyaccord.geo.wire import geojson_ring
 from skyaccord.intents.model import (
     KEYED_STATES,
     Filing,
@@ -65,7 +65,7 @@ EventSink = Callable[[str, dict[str, Any]], None]
 
 def overlap_json(o: Overlap) -> dict[str, Any]:
     """An overlap as the wire shows it: GeoJSON geometry (lon, lat) plus band and window."""
-    polys = [[unwrapped_ring(la, lo)] for la, lo in o.rings]
+    polys = [[geojson_ring(la, lo)] for la, lo in o.rings]
     geometry: dict[str, Any] = (
         {"type": "Polygon", "coordinates": polys[0]}
         if len(polys) == 1
