@@ -54,7 +54,7 @@ class LiveRuntime:
         config: EngineConfig | None = None,
         *,
         cycle_s: float = 1.0,
-        min_cycle_s: float = 0.5,
+        min_cycle_s: float = 0.25,
         update_every_s: float = 10.0,
     ) -> None:
         self.services = services
@@ -70,6 +70,12 @@ class LiveRuntime:
         self._intents_dirty = True
         self._pushed: dict[str, _Pushed] = {}
         self._owner_intents: dict[str, list[str]] = {}  # nonconformance alert -> intents
+        # Alert items left open by an earlier run of the server (a crash, a restart): adopted
+        # when the engine raises the same alert again (ids are deterministic), cleared when it
+        # has not done so within ``orphan_grace_s`` of the first cycle.
+        self.orphan_grace_s = 30.0
+        self._orphans: set[str] | None = None
+        self._orphan_deadline = 0.0
         self._trails: deque[tuple[float, TrackSnapshot]] = deque(maxlen=TRAIL_POINTS)
         self.last: StepResult | None = None
         self.stats = IngestStats()
@@ -120,6 +126,9 @@ class LiveRuntime:
         """One cycle at ``now`` (default: the clock), then hotline and delivery work."""
         t = self.services.clock.now() if now is None else now
         self._reload()
+        if self._orphans is None:
+            self._orphans = set(self.services.hotline.open_alert_refs())
+            self._orphan_deadline = t + self.orphan_grace_s
         started = time.perf_counter()
         with self._lock:
             result = self.engine.step(t)
@@ -147,6 +156,10 @@ class LiveRuntime:
                 log.exception("could not put alert %s on the hotline", e.get("alert_id"))
             for intent_id in marked:
                 self._nonconforming(intent_id)
+        if self._orphans and t >= self._orphan_deadline:
+            for ref in sorted(self._orphans):
+                self.services.hotline.clear_alert(ref, t)
+            self._orphans = set()
         self.services.hotline.escalate_due(t)
         for listener in list(self.cycle_listeners):
             listener(result)
@@ -157,7 +170,11 @@ class LiveRuntime:
         alert = {k: v for k, v in e.items() if k != "event"}
         aid = str(e["alert_id"])
         sev = alert_severity(alert)
-        if e["event"] == "raised":
+        if e["event"] == "raised" and self._orphans and aid in self._orphans:
+            self._orphans.discard(aid)  # the same alert, seen again after a restart: carry on
+            hot.update_alert(aid, alert, sev, t, alert_title(alert))
+            self._pushed[aid] = _Pushed(sev, t)
+        elif e["event"] == "raised":
             hot.raise_item(
                 ItemKind.ALERT,
                 sev,

@@ -117,11 +117,6 @@ def _filing(svc: Services, lat: float, lon: float, key: list[str] | None = None)
     return filing_from_json(body, svc.intents.limits).filing
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="filing notices are raised on the hotline in transactions after the filing's own: a "
-    "kill between them keeps the filing and its conflict but loses the notice for good",
-)
 def test_a_filing_and_its_hotline_notice_land_together(sqlite_store: Store) -> None:
     clock = ManualClock(T0)
     svc = _services(sqlite_store, clock)
@@ -162,11 +157,6 @@ def _open_alerts(svc: Services) -> list[dict[str, Any]]:
     return [i for i in svc.hotline.items("alpha", "open") if i["kind"] == "alert"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the engine's alerts live in memory: after a kill, the alert items that were open "
-    "stay open for ever (escalating), and the same encounter seen again opens a second item",
-)
 def test_alert_items_open_at_a_kill_are_resolved_after_the_restart(sqlite_store: Store) -> None:
     clock = ManualClock(T0)
     svc = _services(sqlite_store, clock)

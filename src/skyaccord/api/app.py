@@ -32,7 +32,7 @@ from skyaccord.metrics import Metrics
 from skyaccord.services.airspace import AirspaceService
 from skyaccord.services.auth import AuthService
 from skyaccord.services.delivery import DeliveryService
-from skyaccord.services.hotline import HotlineService, filing_notifier
+from skyaccord.services.hotline import HotlineService, filing_notices
 from skyaccord.services.intents import IntentService
 from skyaccord.services.recording import ledger_hook
 from skyaccord.services.sharing import SharingService
@@ -71,13 +71,15 @@ class Services:
         hotline = HotlineService(store, clk, ledger=ledger)
         metrics = Metrics()
         hotline.observe_ack = metrics.ack_latency.observe
+        intents = IntentService(
+            store, clk, limits, events=[lambda kind, data: hotline.notifier.notify()], ledger=ledger
+        )
+        intents.within.append(filing_notices(hotline))
         return Services(
             store=store,
             clock=clk,
             auth=AuthService(store, clk),
-            intents=IntentService(
-                store, clk, limits, events=[filing_notifier(hotline)], ledger=ledger
-            ),
+            intents=intents,
             airspace=AirspaceService(store, clk),
             hotline=hotline,
             sharing=SharingService(store),

@@ -150,20 +150,13 @@ def sharing(
 def rotate(
     token_id: Annotated[str, typer.Argument(help="Token id to replace.")], db: DbOption = _DB
 ) -> None:
-    """Replace a token: a new secret with the same party and role; the old one is revoked.
+    """Replace a token: a new secret with the same party, role and expiry; the old one is revoked.
 
     Example: skyaccord party rotate 3f2a9c0d1e4b5a6c
     """
-    auth = AuthService(open_store(db))
-    old = next((t for t in auth.tokens(None) if t.id == token_id), None)
-    if old is None or old.revoked_at is not None:
-        from skyaccord.errors import NotFound
-
-        raise NotFound(f"token {token_id!r} does not exist or is revoked")
-    tid, secret = auth.issue_token(old.party_id, old.role, f"rotated from {token_id}")
-    auth.revoke(token_id)
+    tid, secret = AuthService(open_store(db)).rotate(token_id, f"rotated from {token_id}")
     console.print(
-        f"token {token_id} revoked; new token id {tid} ({old.role}); keep the secret safe:",
+        f"token {token_id} revoked; new token id {tid}, same party, role and expiry:",
         highlight=False,
     )
     typer.echo(secret)

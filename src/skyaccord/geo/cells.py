@@ -205,6 +205,23 @@ def ancestors(cells: I64) -> I64:
     return np.unique(np.concatenate(parts))
 
 
+LOCK_RES: Final = 5
+"""Resolution of the areas whose filings queue on one lock (cells of about 250 km²)."""
+
+
+def lock_cells(cells: I64, res: int = LOCK_RES) -> list[int]:
+    """The ancestors at ``res`` of ``cells`` (cells coarser than ``res`` stand for themselves).
+
+    Two coverings with nesting cells at resolution ``res`` or finer share one of these, so
+    filings that may conflict take a common lock.
+    """
+    c = np.asarray(cells, dtype=np.int64)
+    r = (c >> _RES_SHIFT) & 0xF
+    unused = (np.int64(1) << np.int64(3 * (15 - res))) - 1
+    parent = ((c & ~np.int64(_RES_MASK)) | (np.int64(res) << _RES_SHIFT)) | unused
+    return sorted(set(np.where(r > res, parent, c).tolist()))
+
+
 def match(stored: I64, query: I64) -> bool:
     """Reference look-up: does any stored cell nest with (or equal) any query cell?"""
     slo, shi = cell_ranges(stored)

@@ -154,8 +154,13 @@ class HotlineService:
         source_ref: str | None = None,
         created_by: str | None = None,
         at: float | None = None,
+        conn: Connection | None = None,
     ) -> str:
-        """A new item addressed to ``parties`` (duty officers first); returns its id."""
+        """A new item addressed to ``parties`` (duty officers first); returns its id.
+
+        With ``conn`` the item is written in the caller's open transaction (so it lands with
+        whatever caused it, or not at all) and the caller wakes the listeners after commit.
+        """
         if not parties:
             raise ValidationError("to", "an item needs at least one addressed party")
         now = self.clock.now() if at is None else at
@@ -199,8 +204,15 @@ class HotlineService:
             )
             return item_id
 
+        if conn is not None:
+            return run(conn)
         out: str = self._commit(run)
         return out
+
+    def open_alert_refs(self) -> list[str]:
+        """Source refs (engine alert ids) of alert items not yet cleared."""
+        rows = self.store.transact(repo.open_alert_refs, write=False)
+        return [str(r) for r in rows]
 
     def update_alert(
         self,
@@ -492,16 +504,13 @@ def _check_text(text: str) -> str:
     return t
 
 
-def filing_notifier(hotline: HotlineService) -> Callable[[str, dict[str, Any]], None]:
-    """An :class:`~skyaccord.services.intents.IntentService` event sink that puts every
-    conflict found at filing, and every notice violation, on the hotline of the parties
-    concerned (the overlap only, never the other party's details)."""
+def filing_notices(hotline: HotlineService) -> Callable[[Connection, Any], None]:
+    """A hook run inside each filing's transaction: every conflict found at filing, and every
+    notice violation, goes on the hotline of the parties concerned (the overlap only, never
+    the other party's details) — committed with the filing, or not at all."""
     from skyaccord.services.intents import FilingResult, conflict_json
 
-    def sink(kind: str, data: dict[str, Any]) -> None:
-        if kind != "intent.filed":
-            return
-        result: FilingResult = data["result"]
+    def hook(conn: Connection, result: FilingResult) -> None:
         it = result.intent
         for c in result.conflicts:
             what = "protected airspace" if c.kind == "airspace" else "operation"
@@ -519,6 +528,7 @@ def filing_notifier(hotline: HotlineService) -> Callable[[str, dict[str, Any]], 
                 source_ref=f"filing:{it.id}:{it.version}:{c.other_id}",
                 created_by=it.owner,
                 at=it.updated_at,
+                conn=conn,
             )
         for n in result.notice_violations:
             hotline.raise_item(
@@ -540,6 +550,7 @@ def filing_notifier(hotline: HotlineService) -> Callable[[str, dict[str, Any]], 
                 source_ref=f"notice:{it.id}:{it.version}:{n.to_party}",
                 created_by=it.owner,
                 at=n.filed_at,
+                conn=conn,
             )
 
-    return sink
+    return hook

@@ -25,6 +25,7 @@ from skyaccord.errors import (
     ValidationError,
     VersionMismatch,
 )
+from skyaccord.geo.cells import lock_cells
 from skyaccord.geo.intersect import Overlap
 from skyaccord.geo.validate import Limits
 from skyaccord.geo.volumes import Volume4D
@@ -116,6 +117,9 @@ class IntentService:
         self.limits = limits or Limits()
         self.events = list(events)
         self.ledger = ledger
+        # Run inside each (non-dry-run) filing's transaction, after its writes: whatever must
+        # land with the filing or not at all (e.g. the hotline notices it causes).
+        self.within: list[Callable[[Connection, FilingResult], None]] = []
 
     # -- filing ---------------------------------------------------------------------------
 
@@ -147,7 +151,7 @@ class IntentService:
             )
             return self._check_and_write(conn, it, filing, None, dry_run, covering)
 
-        result = self._transact(run, dry_run)
+        result = self._transact(run, dry_run, covering)
         self._emit(result)
         return result
 
@@ -180,7 +184,7 @@ class IntentService:
             )
             return self._check_and_write(conn, it, filing, old, dry_run, covering)
 
-        result = self._transact(run, dry_run)
+        result = self._transact(run, dry_run, covering)
         self._emit(result)
         return result
 
@@ -301,7 +305,11 @@ class IntentService:
                 ],
             )
             self._record(conn, it, filing, found, notices, old is None)
-        return FilingResult(it, tuple(found), tuple(notices), dry_run)
+        result = FilingResult(it, tuple(found), tuple(notices), dry_run)
+        if not dry_run:
+            for hook in self.within:
+                hook(conn, result)
+        return result
 
     def _record(
         self,
@@ -364,8 +372,15 @@ class IntentService:
             it.updated_at,
         )
 
-    def _transact(self, fn: Callable[[Connection], FilingResult], dry_run: bool) -> FilingResult:
-        return self.store.transact(fn, write=not dry_run)
+    def _transact(
+        self,
+        fn: Callable[[Connection], FilingResult],
+        dry_run: bool,
+        covering: list[np.ndarray] | None = None,
+    ) -> FilingResult:
+        # Writers to the same area queue on its lock rather than abort each other.
+        locks = [] if dry_run or not covering else lock_cells(np.concatenate(covering))
+        return self.store.transact(fn, write=not dry_run, locks=locks)
 
     def _emit(self, result: FilingResult) -> None:
         if result.dry_run:

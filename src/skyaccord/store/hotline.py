@@ -51,6 +51,17 @@ def open_item_by_ref(conn: Connection, source_ref: str) -> Any:
     ).first()
 
 
+def open_alert_refs(conn: Connection) -> list[str]:
+    rows = conn.execute(
+        sa.select(hotline_items.c.source_ref).where(
+            hotline_items.c.kind == "alert",
+            hotline_items.c.state != "cleared",
+            hotline_items.c.source_ref.is_not(None),
+        )
+    )
+    return [r.source_ref for r in rows]
+
+
 def party_rows(conn: Connection, item_ids: Sequence[str]) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {i: [] for i in item_ids}
     if item_ids:
