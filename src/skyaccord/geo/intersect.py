@@ -112,11 +112,11 @@ def intersect(query: Volume4D, cands: VolumeArray, geometry: bool = True) -> lis
     idx, polys = idx[hit], polys[hit]
     inter = shapely.intersection(qpoly, polys)
     areas = _spherical_areas_m2(inter, c)
-    keep = areas >= MIN_OVERLAP_M2
+    keep = np.flatnonzero(areas >= MIN_OVERLAP_M2)
+    all_rings = _shells_latlon(inter[keep], c) if geometry else [[] for _ in keep]
     out: list[Overlap] = []
-    for k in np.flatnonzero(keep):
+    for k, rings in zip(keep, all_rings, strict=True):
         i = int(idx[k])
-        rings = _rings_latlon(inter[k], c) if geometry else []
         out.append(
             Overlap(
                 index=i,
@@ -131,16 +131,33 @@ def intersect(query: Volume4D, cands: VolumeArray, geometry: bool = True) -> lis
     return out
 
 
-def _rings_latlon(geom: shapely.Geometry, centre: F64) -> list[Ring]:
-    polys = shapely.get_parts(geom)
-    rings: list[Ring] = []
-    for p in polys:
-        if not isinstance(p, shapely.Polygon) or p.is_empty:
-            continue
-        xy = np.asarray(p.exterior.coords)[:-1]
-        x, y = xy[:, 0], xy[:, 1]
-        if np.dot(x, np.roll(y, -1)) < np.dot(y, np.roll(x, -1)):  # GEOS gives clockwise shells
-            xy = xy[::-1]
-        la, lo = frames.vectors_to_latlon(frames.gnomonic_inverse(xy, centre))
-        rings.append((la, lo))
-    return rings
+def _shells_latlon(geoms: NDArray[np.object_], centre: F64) -> list[list[Ring]]:
+    """The outer rings of every polygon in each geometry (gnomonic plane about ``centre``) as
+    counter-clockwise (lat, lon) rings, mapped back in one vectorized pass."""
+    out: list[list[Ring]] = [[] for _ in range(len(geoms))]
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    parts, sub = shapely.get_parts(parts, return_index=True)  # collections may hold multis
+    owner = owner[sub]
+    is_poly = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
+    parts, owner = parts[is_poly], owner[is_poly]
+    if len(parts) == 0:
+        return out
+    xy, ring_of = shapely.get_coordinates(shapely.get_exterior_ring(parts), return_index=True)
+    last = np.r_[ring_of[1:] != ring_of[:-1], True]  # the closing repeat of each ring
+    xy, ring_of = xy[~last], ring_of[~last]
+    starts = np.searchsorted(ring_of, np.arange(len(parts)))
+    nxt = np.arange(len(xy)) + 1
+    ends = np.r_[starts[1:], len(xy)]
+    nxt[ends - 1] = starts  # wrap each ring
+    cross = xy[:, 0] * xy[nxt, 1] - xy[:, 1] * xy[nxt, 0]
+    clockwise = (
+        np.bincount(ring_of, weights=cross, minlength=len(parts)) < 0
+    )  # GEOS: clockwise shells
+    lat, lon = frames.vectors_to_latlon(frames.gnomonic_inverse(xy, centre))
+    for r in range(len(parts)):
+        sl = slice(starts[r], ends[r])
+        la, lo = lat[sl], lon[sl]
+        if clockwise[r]:
+            la, lo = la[::-1], lo[::-1]
+        out[int(owner[r])].append((la, lo))
+    return out

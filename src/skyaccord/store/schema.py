@@ -146,8 +146,9 @@ intent_cells = Table(
     Column("lo", BigInteger, nullable=False),
     Column("t_start", Float, nullable=False),
     Column("t_end", Float, nullable=False),
-    Index("ix_intent_cells_cell_t_end", "cell", "t_end"),
-    Index("ix_intent_cells_lo_t_end", "lo", "t_end"),
+    # Covering indexes: a look-up by cell (or range of lo) and time reads no table rows.
+    Index("ix_intent_cells_cover_cell", "cell", "t_end", "t_start", "intent_id"),
+    Index("ix_intent_cells_cover_lo", "lo", "t_end", "t_start", "intent_id"),
     Index("ix_intent_cells_intent_id", "intent_id"),
 )
 
