@@ -54,7 +54,7 @@ class LiveRuntime:
         config: EngineConfig | None = None,
         *,
         cycle_s: float = 1.0,
-        min_cycle_s: float = 0.25,
+        min_cycle_s: float = 0.15,
         update_every_s: float = 10.0,
     ) -> None:
         self.services = services

@@ -50,8 +50,12 @@ class FeedNotifier:
         with self._lock:
             self._waiters = {w for w in self._waiters if w[1] is not ev}
 
+    generation = 0
+    """Incremented at every notification: a feed read started before it may be stale."""
+
     def notify(self) -> None:
         with self._lock:
+            self.generation += 1
             waiters = list(self._waiters)
         for loop, ev in waiters:
             try:
@@ -119,6 +123,8 @@ class HotlineService:
         self.notifier = notifier or FeedNotifier()
         self._ledger = ledger
         self.observe_ack: Callable[[float], None] | None = None
+        self._feed_cache: dict[tuple[str, int, int], tuple[int, list[dict[str, Any]]]] = {}
+        self._delivered: set[tuple[str, str]] = set()  # recorded this process (the store knows all)
 
     def _log(
         self,
@@ -460,7 +466,17 @@ class HotlineService:
         return out
 
     def feed(self, party: str, after_seq: int, limit: int = 200) -> list[dict[str, Any]]:
-        """Feed entries of ``party`` after ``after_seq``, each with the item as it is now."""
+        """Feed entries of ``party`` after ``after_seq``, each with the item as it is now.
+
+        Every connection of a party asks the same question after a notification, so answers
+        are shared until the next one: an answer read before a notification is never reused
+        after it (generations), so no connection can miss an entry.
+        """
+        key = (party, after_seq, limit)
+        gen = self.notifier.generation
+        hit = self._feed_cache.get(key)
+        if hit is not None and hit[0] == gen:
+            return hit[1]
 
         def run(conn: Connection) -> list[dict[str, Any]]:
             rows = repo.feed_after(conn, party, after_seq, limit)
@@ -481,10 +497,20 @@ class HotlineService:
             ]
 
         out: list[dict[str, Any]] = self.store.transact(run, write=False)
+        if len(self._feed_cache) > 10_000:
+            self._feed_cache.clear()
+        self._feed_cache[key] = (gen, out)
         return out
 
     def delivered(self, party: str, item_ids: Sequence[str]) -> None:
         """Records the first delivery of each item to ``party`` (ledger: who was told when)."""
+        new = [i for i in item_ids if (party, i) not in self._delivered]
+        if not new:
+            return
+        if len(self._delivered) > 200_000:
+            self._delivered.clear()
+        self._delivered.update((party, i) for i in new)
+        item_ids = new
         now = self.clock.now()
 
         def run(conn: Connection) -> None:
