@@ -111,7 +111,7 @@ def test_filing_conflict_and_notice_violation_on_the_hotline(svc: Services) -> N
     )
     assert nv["body"]["notice_s"] == pytest.approx(60.0) and nv["body"]["required_s"] == 900.0
     fil = next(e["item"] for e in svc.hotline.feed("russia", 0) if e["item"]["kind"] == "filing")
-    assert "details" not in str(fil["body"]) and fil["body"]["conflict"]["overlaps"]
+    assert "details" not in str(fil["body"]) and fil["body"]["conflicts"][0]["overlaps"]
 
 
 def test_nonconformance_marks_the_activated_intent(svc: Services) -> None:

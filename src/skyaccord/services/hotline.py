@@ -538,20 +538,26 @@ def filing_notices(hotline: HotlineService) -> Callable[[Connection, Any], None]
 
     def hook(conn: Connection, result: FilingResult) -> None:
         it = result.intent
+        by_party: dict[str, list[Any]] = {}
         for c in result.conflicts:
-            what = "protected airspace" if c.kind == "airspace" else "operation"
+            by_party.setdefault(c.other_owner, []).append(c)
+        for other, found in sorted(by_party.items()):  # one item per party concerned
+            names = ", ".join(
+                f"{'protected airspace' if c.kind == 'airspace' else 'operation'} {c.other_id}"
+                for c in found
+            )
             hotline.raise_item(
                 ItemKind.FILING,
-                Severity.CAUTION if c.kind == "airspace" else Severity.INFO,
-                f"{it.owner} filed {it.id} overlapping {c.other_owner}'s {what} {c.other_id}",
-                [it.owner, c.other_owner],
+                Severity.CAUTION if any(c.kind == "airspace" for c in found) else Severity.INFO,
+                f"{it.owner} filed {it.id} overlapping {other}'s {names}",
+                [it.owner, other],
                 body={
                     "intent_id": it.id,
                     "intent_owner": it.owner,
                     "version": it.version,
-                    "conflict": conflict_json(c),
+                    "conflicts": [conflict_json(c) for c in found],
                 },
-                source_ref=f"filing:{it.id}:{it.version}:{c.other_id}",
+                source_ref=f"filing:{it.id}:{it.version}:{other}",
                 created_by=it.owner,
                 at=it.updated_at,
                 conn=conn,
