@@ -100,16 +100,20 @@ def enu_basis(lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[F64, F64, F64]:
 def tangent_basis(centre: ArrayLike) -> tuple[F64, F64]:
     """Orthonormal east-like and north-like vectors perpendicular to unit vector(s) ``centre``.
 
-    Well defined everywhere, including the poles (where "east" is taken along +y).
+    Well defined everywhere, including the poles (where "east" is taken along +y).  Written out
+    by components: ``np.cross`` costs more than the arithmetic on the small arrays used here.
     """
     c = np.asarray(centre, dtype=np.float64)
     c = c / np.linalg.norm(c, axis=-1, keepdims=True)
-    ez = np.array([0.0, 0.0, 1.0])
-    east = np.cross(ez, c)
-    norm = np.linalg.norm(east, axis=-1, keepdims=True)
-    polar = norm[..., 0] < 1e-12
-    east = np.where(polar[..., None], np.array([0.0, 1.0, 0.0]), east / np.where(norm > 0, norm, 1))
-    north = np.cross(c, east)
+    cx, cy, cz = c[..., 0], c[..., 1], c[..., 2]
+    norm = np.hypot(cx, cy)  # |ez × c|
+    polar = norm < 1e-12
+    safe = np.where(polar, 1.0, norm)
+    ex = np.where(polar, 0.0, -cy / safe)
+    ey = np.where(polar, 1.0, cx / safe)
+    ez = np.zeros_like(ex)
+    east = np.stack((ex, ey, ez), axis=-1)
+    north = np.stack((cy * ez - cz * ey, cz * ex - cx * ez, cx * ey - cy * ex), axis=-1)
     return east, north
 
 
@@ -140,8 +144,10 @@ def angle_between(a: ArrayLike, b: ArrayLike) -> F64:
     """Angle (radians) between unit vectors, numerically stable for tiny and near-π angles."""
     u = np.asarray(a, dtype=np.float64)
     w = np.asarray(b, dtype=np.float64)
-    cross = np.linalg.norm(np.cross(u, w), axis=-1)
-    dot = np.sum(u * w, axis=-1)
+    ux, uy, uz = u[..., 0], u[..., 1], u[..., 2]
+    wx, wy, wz = w[..., 0], w[..., 1], w[..., 2]
+    cross = np.sqrt((uy * wz - uz * wy) ** 2 + (uz * wx - ux * wz) ** 2 + (ux * wy - uy * wx) ** 2)
+    dot = ux * wx + uy * wy + uz * wz
     return np.asarray(np.arctan2(cross, dot), dtype=np.float64)
 
 

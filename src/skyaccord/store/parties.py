@@ -65,12 +65,13 @@ def set_notice_rule(conn: Connection, from_party: str, to_party: str, min_notice
     )
 
 
+_RULES_FROM = sa.select(notice_rules.c.to_party, notice_rules.c.min_notice_s).where(
+    notice_rules.c.from_party == sa.bindparam("from_party")
+)
+
+
 def notice_rules_from(conn: Connection, from_party: str) -> dict[str, float]:
-    rows = conn.execute(
-        sa.select(notice_rules.c.to_party, notice_rules.c.min_notice_s).where(
-            notice_rules.c.from_party == from_party
-        )
-    ).all()
+    rows = conn.execute(_RULES_FROM, {"from_party": from_party}).all()
     return {r.to_party: float(r.min_notice_s) for r in rows}
 
 
