@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time as _time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -178,19 +179,12 @@ def register(root: typer.Typer) -> None:
             for suffix in ("", "-wal", "-shm"):
                 Path(db + suffix).unlink(missing_ok=True)
         store = open_store(db)
-        base = sc.epoch
-        wall = ScaledClock(0.0, 1.0).now()
-        import time as _time
-
-        now = _time.time()
-        prepared_base = base if base is not None else now
-        from skyaccord.scenarios.traffic import traffic_span
-
-        span = traffic_span(sc, prepared_base)
-        first = min([span[0]] if span else [prepared_base])
-        clock = ScaledClock(first + parse_duration(start, "start") - 5.0, speed)
-        del wall
-        p = prepare(sc, store, clock, base=prepared_base, cycle_s=1.0 / speed)
+        base = sc.epoch if sc.epoch is not None else _time.time()
+        clock = ScaledClock(base, speed)
+        p = prepare(sc, store, clock, base=base, cycle_s=1.0 / speed)
+        span = p.playback.span
+        # Start the scenario clock just before its first event (plus --start).
+        clock.restart((span[0] if span else base) + parse_duration(start, "start") - 5.0)
         player = LivePlayer(
             p.services, p.playback, file_scheduled, clock, tick_s=min(0.2, 0.5 / speed)
         )
@@ -216,8 +210,6 @@ def register(root: typer.Typer) -> None:
 
 def _headless(p: Any, player: Any, end: float) -> None:
     """Runs the scenario without a web server, printing each hotline event as it happens."""
-    import time as _time
-
     services = p.services
     runtime = services.runtime
     cursors = dict.fromkeys(p.tokens, 0)

@@ -145,6 +145,11 @@ class ScaledClock:
     def now(self) -> float:
         return self.epoch + (time.monotonic() - self._t0) * self.speed
 
+    def restart(self, epoch: float) -> None:
+        """Scenario time ``epoch`` is now."""
+        self.epoch = epoch
+        self._t0 = time.monotonic()
+
 
 class LivePlayer:
     """Releases a playback into a running server as its clock passes (the demo's feeder)."""
