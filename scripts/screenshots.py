@@ -4,8 +4,7 @@
     .venv/bin/python scripts/screenshots.py
 
 Runs tests/web/test_screenshots.py with SKYACCORD_SCREENSHOTS=docs/screenshots: the live
-picture with an alert (against the real live API when the server has it, else the contract
-stand-in, named console-live-contract.png), a filing refused for missing versions, and a replay
+picture with an alert (console-live.png), a filing refused for missing versions, and a replay
 with 10,000 tracks.
 """
 

@@ -143,7 +143,11 @@ def _run(
             if stats.n_rejected
             else ""
         )
-        + (f", skipped {stats.n_skipped}" if stats.n_skipped else ""),
+        + (
+            f", skipped {stats.n_skipped} ({', '.join(f'{k}: {v}' for k, v in stats.skipped.items())})"
+            if stats.n_skipped
+            else ""
+        ),
         highlight=False,
     )
     engine = Engine(config)

@@ -56,7 +56,7 @@ def render(
     if meta:
         parts.append(
             "<p class=muted>"
-            + " · ".join(f"{_esc(k)}: {_esc(v)}" for k, v in meta.items())
+            + " · ".join(f"{_esc(k)}: {_esc(v)}" for k, v in meta.items() if v != "-")
             + "</p>"
         )
     cards = [

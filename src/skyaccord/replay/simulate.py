@@ -23,6 +23,7 @@ from skyaccord.errors import SkyaccordError
 from skyaccord.replay.runner import cycle_times
 from skyaccord.services.auth import Principal, Role
 from skyaccord.services.intents import FilingResult
+from skyaccord.timefmt import parse_time
 from skyaccord.tracks.updates import TrackUpdates
 
 
@@ -69,16 +70,17 @@ class SimulationResult:
 
 
 def auto_acks(services: Any, delays: dict[str, float], now: float) -> int:
-    """Duty officers who acknowledge every item ``delays[party]`` seconds after it appears."""
+    """Duty officers who acknowledge every item ``delays[party]`` seconds after it appears.
+
+    Items whose alert has cleared meanwhile are acknowledged too, as a duty officer would.
+    """
     done = 0
     for party, delay in delays.items():
         who = Principal(party, Role.DUTY_OFFICER, f"simulated-{party}")
-        for item in services.hotline.items(party, "open", limit=1000):
+        for item in services.hotline.items(party, None, limit=1000):
             mine = next((p for p in item["parties"] if p["party"] == party), None)
             if mine is None or mine["acked_at"] is not None:
                 continue
-            from skyaccord.timefmt import parse_time
-
             if parse_time(item["created_at"]) + delay <= now:
                 services.hotline.ack(who, item["id"])
                 done += 1

@@ -123,7 +123,8 @@ function renderFeedStatus() {
   s.replaceChildren(label("picture", state.live.pictureStatus, state.live.pictureDetail), label("hotline", state.live.hotlineStatus, state.live.hotlineDetail));
   const banner = $("banner");
   if (state.live.pictureStatus === "unavailable") {
-    banner.textContent = "Live feed unavailable: this server does not serve the live picture yet. Airspace, intents and filing work; the console keeps checking.";
+    const why = state.live.pictureDetail ? ` (${state.live.pictureDetail})` : "";
+    banner.textContent = `Live feed unavailable${why}: no tracks or alerts are shown. Airspace, intents and filing work; the console keeps checking.`;
     banner.className = "banner";
     banner.hidden = false;
   } else if (state.live.pictureStatus === "stale") {
