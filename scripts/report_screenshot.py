@@ -19,13 +19,22 @@ from playwright.sync_api import sync_playwright
 from skyaccord.cli.replay import run_replay
 
 ROOT = Path(__file__).resolve().parent.parent
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def main() -> int:
     out = Path(tempfile.mkdtemp(prefix="skyaccord-report-"))
-    report = run_replay(files=[], scenario="yayladagi-2015", auto_ack_s=20.0, out_dir=out, progress=False)
+    report = run_replay(
+        files=[], scenario="yayladagi-2015", auto_ack_s=20.0, out_dir=out, progress=False
+    )
     print(json.dumps(report["summary"], indent=2))
     for e in report["encounters"]:
         print(e["alert_id"], e["raised_at"], e["event_at"], e["warning_time_s"])
