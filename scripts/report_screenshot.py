@@ -17,17 +17,9 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from skyaccord.cli.replay import run_replay
+from skyaccord.testing.browser import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def main() -> int:
@@ -40,7 +32,7 @@ def main() -> int:
         print(e["alert_id"], e["raised_at"], e["event_at"], e["warning_time_s"])
     target = ROOT / "docs" / "screenshots" / "replay-yayladagi.png"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1150, "height": 1250})
         page.goto((out / "report.html").as_uri())
         page.screenshot(path=str(target))  # the summary, timeline and tables

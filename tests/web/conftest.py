@@ -14,17 +14,8 @@ from typing import Any
 import pytest
 from tests.web._server import Seeded, ServerThread, build_app
 
-CHROMIUM = os.environ.get("SKYACCORD_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
+from skyaccord.testing.browser import CHROMIUM, CHROMIUM_ARGS
+
 VIEWPORT = {"width": 1400, "height": 860}
 
 
