@@ -172,9 +172,10 @@ async def hotline_stream(ws: WebSocket) -> None:
     try:
         while not reader.done():
             wake.clear()
+            entries = await run_in_threadpool(hot.feed, party, cursor)
+            # checked after the read: a token revoked before an entry was written sees none of it
             if not await ws_still_authenticated(ws):
                 break
-            entries = await run_in_threadpool(hot.feed, party, cursor)
             for e in entries:
                 await ws.send_json(e)
                 cursor = e["seq"]

@@ -113,9 +113,10 @@ async def picture_stream(ws: WebSocket) -> None:
     try:
         while True:
             wake.clear()
-            if not await ws_still_authenticated(ws):
+            picture = await run_in_threadpool(runtime.picture, who.party)
+            if not await ws_still_authenticated(ws):  # after the read, as for the hotline
                 return
-            await ws.send_json(await run_in_threadpool(runtime.picture, who.party))
+            await ws.send_json(picture)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=5.0)
     except (WebSocketDisconnect, RuntimeError):
