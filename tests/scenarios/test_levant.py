@@ -597,8 +597,8 @@ def test_sharing_and_hotline_settings() -> None:
     assert (s.policy("c", "a"), s.policy("a", "c"), s.policy("a", "a")) == ("all", "none", "all")
     h = hotline_settings(sc)
     assert h.deadline_s == {"urgent": 30.0} and h.escalation == (("duty_officer",), ("admin",))
-    assert h.linked("b", "a") and not h.linked("a", "c")
-    assert hotline_settings(mini({})).linked("red", "blue")
+    assert h.links == frozenset({frozenset({"a", "b"})})
+    assert hotline_settings(mini({})).links is None  # every pair
     assert sharing_policy(mini({})).policy("red", "blue") == "all"
     for bad, field in [
         ({"sharing": {"default": "some"}}, "sharing.default"),

@@ -7,6 +7,7 @@ import http.server
 import json
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import pytest
@@ -128,6 +129,21 @@ def test_emergency_message_is_top_priority_and_addressed_to_both(hot: HotlineSer
     sender = next(p for p in v["parties"] if p["party"] == "russia")
     assert sender["acked_at"] is not None  # the sender has seen its own message
     assert hot.feed("israel", 0)[0]["item"]["id"] == v["id"]
+
+
+def test_links_limit_free_messages_not_alerts_or_emergencies(hot: HotlineService) -> None:
+    """A deployment whose line connects only israel and russia (as over Syria in 2015)."""
+    hot.policy = replace(hot.policy, links=frozenset({frozenset({"israel", "russia"})}))
+    assert hot.send(who("russia"), ["israel"], "Sortie at 0500Z")["kind"] == "message"
+    before = len(hot.feed("turkey", 0))
+    with pytest.raises(PermissionDenied, match="does not connect russia with turkey"):
+        hot.send(who("russia"), ["israel", "turkey"], "Sortie at 0500Z")
+    assert len(hot.feed("turkey", 0)) == before == 0  # refused whole: israel got nothing more
+    assert len(hot.feed("israel", 0)) == 1
+    v = hot.send(who("russia"), ["turkey"], "Crew ejected near Yamadi", emergency=True)
+    assert {p["party"] for p in v["parties"]} == {"russia", "turkey"}
+    item = raise_alert(hot, ["russia", "turkey"])
+    assert {p["party"] for p in hot.item("turkey", item)["parties"]} == {"russia", "turkey"}
 
 
 def test_alert_update_raises_severity_only_and_clear_closes(

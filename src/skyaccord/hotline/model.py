@@ -59,10 +59,17 @@ ESCALATION_ROLES: Final[tuple[tuple[str, ...], ...]] = (
 
 @dataclass(frozen=True)
 class Policy:
-    """Deadlines per severity (s) and roles per escalation level; configurable per deployment."""
+    """Deadlines per severity (s), roles per escalation level and the pairs of parties the line
+    connects for free messages (None: every pair); configurable per deployment.  Alerts, filing
+    notices and emergency messages reach every party concerned whatever the links."""
 
     deadline_s: dict[Severity, float] = field(default_factory=lambda: dict(DEADLINE_S))
     roles: tuple[tuple[str, ...], ...] = ESCALATION_ROLES
+    links: frozenset[frozenset[str]] | None = None
+
+    def linked(self, a: str, b: str) -> bool:
+        """Whether ``a`` may send free messages to ``b``."""
+        return a != b and (self.links is None or frozenset((a, b)) in self.links)
 
     def deadline(self, severity: Severity, now: float) -> float:
         return now + self.deadline_s[severity]

@@ -50,7 +50,7 @@ def prepare(
     for name, seconds in hs.deadline_s.items():
         deadlines[Severity.parse(name)] = seconds
     services.hotline.policy = replace(
-        policy, deadline_s=deadlines, roles=hs.escalation or policy.roles
+        policy, deadline_s=deadlines, roles=hs.escalation or policy.roles, links=hs.links
     )
     services.runtime = LiveRuntime(services, config, cycle_s=cycle_s, min_cycle_s=cycle_s / 2)
     static = seed_static(scenario, services.auth, services.airspace, t0)

@@ -17,8 +17,8 @@ Examples
 >>> s.policy("israel", "russia"), s.near_m("israel", "russia"), s.policy("syria", "russia")
 ('near', 37040.0, 'none')
 >>> h = hotline_settings(sc)
->>> h.deadline_s, h.linked("russia", "israel"), h.linked("russia", "syria")
-({'warning': 120.0}, True, False)
+>>> h.deadline_s, sorted(sorted(pair) for pair in h.links)
+({'warning': 120.0}, [['israel', 'russia']])
 """
 
 from __future__ import annotations
@@ -85,10 +85,6 @@ class HotlineSettings:
     deadline_s: Mapping[str, float] = field(default_factory=dict)
     escalation: tuple[tuple[str, ...], ...] | None = None
     links: frozenset[frozenset[str]] | None = None
-
-    def linked(self, a: str, b: str) -> bool:
-        """Whether the hotline connects parties ``a`` and ``b``."""
-        return a != b and (self.links is None or frozenset((a, b)) in self.links)
 
 
 def sharing_policy(scenario: Scenario) -> SharingPolicy:

@@ -372,6 +372,12 @@ class HotlineService:
         text = _check_text(text)
         if not to:
             raise ValidationError("to", "name at least one party")
+        unlinked = sorted({p for p in to if p != party and not self.policy.linked(party, p)})
+        if unlinked and not emergency:
+            raise PermissionDenied(
+                f"the hotline does not connect {party} with {', '.join(unlinked)}"
+                " (emergency messages reach every party)"
+            )
         kind = ItemKind.EMERGENCY if emergency else ItemKind.MESSAGE
         sev = Severity.EMERGENCY if emergency else Severity.INFO
         title = ("EMERGENCY from " if emergency else "Message from ") + party
