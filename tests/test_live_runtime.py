@@ -9,6 +9,7 @@ import pytest
 
 from skyaccord.api.app import Services
 from skyaccord.clock import ManualClock
+from skyaccord.errors import StoreError
 from skyaccord.geo import frames
 from skyaccord.intents.model import State
 from skyaccord.intents.wire import filing_from_json
@@ -79,6 +80,43 @@ def test_separation_alert_reaches_both_parties_and_clears(svc: Services) -> None
         rt.cycle(t)
     item = svc.hotline.item("israel", feeds["israel"][0]["item"]["id"])
     assert item["state"] == "cleared"
+
+
+def test_an_alert_whose_raise_failed_reaches_the_hotline_with_its_next_update(
+    svc: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rt = svc.runtime
+    real = svc.hotline.raise_item
+    calls = []
+
+    def flaky(*a: object, **k: object) -> str:
+        calls.append(a)
+        if len(calls) == 1:
+            raise StoreError("store error: database is locked")
+        return real(*a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(svc.hotline, "raise_item", flaky)
+    for k in range(3):
+        t = T0 + k
+        la, lo = frames.destination(33.0, 35.5, 90.0, 230.0 * k)
+        lb, lob = frames.destination(33.0, 35.8, 270.0, 230.0 * k)
+        svc.clock.set(t)
+        rt.ingest(
+            TrackUpdates.concat(
+                [
+                    track("f16", "israel", float(la), float(lo), 90, t),
+                    track("su24", "russia", float(lb), float(lob), 270, t),
+                ]
+            )
+        )
+        events = rt.cycle(t).events
+        if k == 0:
+            assert [e["event"] for e in events] == ["raised"]
+            assert svc.hotline.feed("israel", 0) == []  # the raise failed
+    assert len(calls) == 2  # retried once, with the next update
+    feeds = {p: svc.hotline.feed(p, 0) for p in ("israel", "russia")}
+    assert [e["item"]["kind"] for e in feeds["israel"]][:1] == ["alert"]
+    assert feeds["israel"][0]["item"]["id"] == feeds["russia"][0]["item"]["id"]
 
 
 def test_filing_conflict_and_notice_violation_on_the_hotline(svc: Services) -> None:

@@ -152,10 +152,13 @@ class LiveRuntime:
                     self._owner_intents.pop(e["alert_id"], None)
             try:
                 self._to_hotline(e, t)
-            except SkyaccordError:
+            except SkyaccordError:  # retried with the alert's next update (see _to_hotline)
                 log.exception("could not put alert %s on the hotline", e.get("alert_id"))
             for intent_id in marked:
-                self._nonconforming(intent_id)
+                try:
+                    self._nonconforming(intent_id)
+                except SkyaccordError:
+                    log.exception("could not mark intent %s nonconforming", intent_id)
         if self._orphans and t >= self._orphan_deadline:
             for ref in sorted(self._orphans):
                 self.services.hotline.clear_alert(ref, t)
@@ -174,7 +177,8 @@ class LiveRuntime:
             self._orphans.discard(aid)  # the same alert, seen again after a restart: carry on
             hot.update_alert(aid, alert, sev, t, alert_title(alert))
             self._pushed[aid] = _Pushed(sev, t)
-        elif e["event"] == "raised":
+        elif e["event"] == "raised" or (e["event"] == "updated" and aid not in self._pushed):
+            # an update of an alert whose raise did not reach the store raises it now
             hot.raise_item(
                 ItemKind.ALERT,
                 sev,

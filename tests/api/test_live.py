@@ -207,3 +207,25 @@ def test_resume_from_cursor_after_restart(tmp_path: Path) -> None:
     assert texts == ["message 0", "message 1", "message 2", "after restart"]
     seqs = [m["seq"] for m in first + rest]
     assert seqs == sorted(seqs) and len(set(seqs)) == 4
+
+
+def test_hotline_stream_bad_frames_are_answered_and_a_bad_cursor_refused(live: Live) -> None:
+    tok = live.services.auth.issue_token("israel", Role.DUTY_OFFICER)[1]
+    base = live.url.replace("http", "ws") + f"/v1/hotline/stream?access_token={tok}"
+
+    async def run() -> tuple[list[dict[str, Any]], int]:
+        replies = []
+        async with websockets.connect(base) as ws:
+            await ws.send("not json")
+            await ws.send(b"\x00binary")
+            await ws.send(json.dumps({"type": "ack", "item_id": "nope"}))
+            for _ in range(3):
+                replies.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
+        with pytest.raises(websockets.InvalidStatus) as refused:  # closed before accepting
+            await websockets.connect(base + f"&cursor={10**30}")
+        return replies, refused.value.response.status_code
+
+    replies, code = asyncio.run(run())
+    assert [r["event"] for r in replies] == ["error"] * 3
+    assert [r["error"] for r in replies] == ["invalid", "invalid", "not_found"]
+    assert code == 403

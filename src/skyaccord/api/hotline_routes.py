@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
@@ -146,14 +147,20 @@ async def hotline_stream(ws: WebSocket) -> None:
     try:
         cursor = int(ws.query_params.get("cursor", "0"))
     except ValueError:
-        await ws.close(code=1008, reason="cursor must be an integer")
+        cursor = -1
+    if not 0 <= cursor < 2**63:
+        await ws.close(code=1008, reason="cursor must be an integer in [0, 2^63)")
         return
     await ws.accept()
     wake = hot.notifier.register()
 
     async def receive() -> None:
         while True:
-            msg = await ws.receive_json()
+            try:
+                msg = await ws.receive_json()
+            except (json.JSONDecodeError, KeyError) as e:  # not JSON, or a binary frame
+                await ws.send_json({"event": "error", "error": "invalid", "message": str(e)})
+                continue
             if isinstance(msg, dict) and msg.get("type") == "ack":
                 if not await ws_still_authenticated(ws):
                     return

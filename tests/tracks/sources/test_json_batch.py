@@ -64,6 +64,8 @@ def test_si_units_and_optional_fields() -> None:
         (rec(lat_deg="36.1"), "lat_deg: not a number"),
         (rec(gs_kt=True), "gs_kt: not a number"),
         (rec(lat_deg=96.0), "lat_deg: out of range [-90, 90]"),
+        (rec(lat_deg=10**400), "lat_deg: not finite"),  # beyond a double: no OverflowError
+        (rec(gs_kt=-(10**309)), "gs_kt: not finite"),
         (rec(lon_deg=-180.5), "lon_deg: out of range [-180, 180]"),
         (rec(alt_ft=300000), "alt_m: out of range [-1500, 60000]"),
         (rec(gs_kt=-5), "gs_mps: out of range [0, 1500]"),

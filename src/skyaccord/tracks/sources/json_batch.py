@@ -102,7 +102,10 @@ def _num(rec: Mapping[str, Any], name: str) -> float:
         return math.nan
     if isinstance(v, bool) or not isinstance(v, int | float):
         raise _Reject(f"{name}: not a number", repr(v)[:40])
-    x = float(v)
+    try:
+        x = float(v)
+    except OverflowError:  # an integer too large for a double
+        raise _Reject(f"{name}: not finite", repr(v)[:40]) from None
     if not math.isfinite(x):
         raise _Reject(f"{name}: not finite", repr(v))
     return x
