@@ -8,5 +8,6 @@ scripts/bootstrap.sh --test
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
 .venv/bin/mypy
-export SKYACCORD_REQUIRE_PG=1
+# what the bootstrap installed must be there: a missing server, browser or map data fails
+export SKYACCORD_REQUIRE_PG=1 SKYACCORD_REQUIRE_BROWSER=1 SKYACCORD_REQUIRE_DCW=1
 exec .venv/bin/pytest -n auto --dist loadgroup "$@"

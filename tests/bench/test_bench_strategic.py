@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -103,6 +104,8 @@ def test_quick_benchmark_sqlite(tmp_path: Path) -> None:
 @pytest.mark.postgres
 def test_quick_benchmark_postgres(tmp_path: Path) -> None:
     if not postgres.available():
+        if os.environ.get("SKYACCORD_REQUIRE_PG") == "1":
+            pytest.fail("PostgreSQL is required but not installed")
         pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
     stdout, results = run_bench(tmp_path, "postgres")
     check(stdout, results, "postgres")

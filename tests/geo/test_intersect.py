@@ -39,7 +39,6 @@ from skyaccord.geo.intersect import MIN_OVERLAP_M2, Overlap, intersect, overlapp
 from skyaccord.geo.volumes import (
     Volume4D,
     VolumeArray,
-    circle_outline,
     outline_area_m2,
     polygon_outline,
 )
@@ -438,10 +437,3 @@ def test_polygon_with_a_vertex_on_the_pole() -> None:
     o2 = one(vol(a), vol(same_a))
     assert o2 is not None
     assert o2.area_m2 == pytest.approx(outline_area_m2(polygon_outline(a.lat, a.lon)), rel=1e-9)
-
-
-def test_circle_outline_matches_its_shape() -> None:
-    """The circle strategy's reference shape is the implementation's 64-gon (used above)."""
-    o = circle_outline(1.0, 2.0, 300.0)
-    s = circle_shape(1.0, 2.0, 300.0)
-    assert s.lat == tuple(o.lat.tolist()) and s.lon == tuple(o.lon.tolist())
