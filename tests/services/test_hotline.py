@@ -131,6 +131,14 @@ def test_emergency_message_is_top_priority_and_addressed_to_both(hot: HotlineSer
     assert hot.feed("israel", 0)[0]["item"]["id"] == v["id"]
 
 
+def test_messages_to_unknown_parties_or_oneself_are_refused_whole(hot: HotlineService) -> None:
+    for to, field in [(["russia", "nobody"], "to[1]"), (["israel"], "to[0]")]:
+        with pytest.raises(ValidationError) as e:
+            hot.send(who("israel"), to, "hello")
+        assert e.value.field == field
+    assert hot.feed("israel", 0) == hot.feed("russia", 0) == []
+
+
 def test_links_limit_free_messages_not_alerts_or_emergencies(hot: HotlineService) -> None:
     """A deployment whose line connects only israel and russia (as over Syria in 2015)."""
     hot.policy = replace(hot.policy, links=frozenset({frozenset({"israel", "russia"})}))

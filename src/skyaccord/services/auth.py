@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import Connection
+
 from skyaccord.airspace.model import Party, check_id
 from skyaccord.clock import Clock, SystemClock
 from skyaccord.errors import AuthenticationError, NotFound, PermissionDenied, ValidationError
@@ -78,9 +80,16 @@ class AuthService:
         return p
 
     def issue_token(
-        self, party_id: str | None, role: Role | str, label: str = "", ttl_s: float | None = None
+        self,
+        party_id: str | None,
+        role: Role | str,
+        label: str = "",
+        ttl_s: float | None = None,
+        *,
+        replacing: str | None = None,
     ) -> tuple[str, str]:
-        """A new token for ``party_id`` in ``role``: returns (token id, secret token)."""
+        """A new token for ``party_id`` in ``role``: returns (token id, secret token).  With
+        ``replacing``, that token is revoked in the same transaction (rotation)."""
         try:
             r = Role(role)
         except ValueError:
@@ -97,8 +106,11 @@ class AuthService:
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         tid = uuid.uuid4().hex[:16]
         now = self.clock.now()
-        self.store.transact(
-            lambda c: repo.insert_token(
+
+        def run(c: Connection) -> None:
+            if replacing is not None and not repo.revoke_token(c, replacing, now):
+                raise NotFound(f"token {replacing!r} does not exist or is already revoked")
+            repo.insert_token(
                 c,
                 id=tid,
                 party_id=party_id,
@@ -109,7 +121,8 @@ class AuthService:
                 expires_at=None if ttl_s is None else now + ttl_s,
                 revoked_at=None,
             )
-        )
+
+        self.store.transact(run)
         return tid, token
 
     def authenticate(self, token: str | None) -> Principal:
@@ -137,9 +150,7 @@ class AuthService:
         ttl = None if old.expires_at is None else old.expires_at - self.clock.now()
         if ttl is not None and ttl <= 0:
             raise AuthenticationError("token expired")
-        tid, secret = self.issue_token(old.party_id, old.role, label, ttl)
-        self.revoke(token_id)
-        return tid, secret
+        return self.issue_token(old.party_id, old.role, label, ttl, replacing=token_id)
 
     def revoke(self, token_id: str) -> None:
         if not self.store.transact(lambda c: repo.revoke_token(c, token_id, self.clock.now())):

@@ -28,6 +28,7 @@ from skyaccord.services.auth import Principal, Role
 from skyaccord.services.recording import LedgerHook
 from skyaccord.store import Store
 from skyaccord.store import hotline as repo
+from skyaccord.store import parties as parties_repo
 from skyaccord.timefmt import format_time
 
 MAX_TEXT = 4000
@@ -381,12 +382,22 @@ class HotlineService:
         kind = ItemKind.EMERGENCY if emergency else ItemKind.MESSAGE
         sev = Severity.EMERGENCY if emergency else Severity.INFO
         title = ("EMERGENCY from " if emergency else "Message from ") + party
-        item_id = self.raise_item(
-            kind, sev, title, [party, *to], body={"text": text, "from": party}, created_by=party
-        )
 
-        # The sender has seen its own message.
         def run(conn: Connection) -> dict[str, Any]:
+            for i, p in enumerate(to):
+                if p == party or parties_repo.get_party(conn, p) is None:
+                    why = "is the sender" if p == party else f"no party {p!r}"
+                    raise ValidationError(f"to[{i}]", why)
+            item_id = self.raise_item(
+                kind,
+                sev,
+                title,
+                [party, *to],
+                body={"text": text, "from": party},
+                created_by=party,
+                conn=conn,
+            )
+            # the sender has seen its own message (in the same transaction: no half-sent item)
             repo.mark_acked(
                 conn,
                 item_id,
@@ -524,7 +535,11 @@ class HotlineService:
                 if repo.mark_delivered(conn, i, party, now):
                     self._log(conn, "hotline.delivery", party, {"item_id": i, "party": party}, now)
 
-        self.store.transact(run)
+        try:
+            self.store.transact(run)
+        except BaseException:
+            self._delivered.difference_update((party, i) for i in item_ids)  # try again next time
+            raise
 
 
 def _check_text(text: str) -> str:
