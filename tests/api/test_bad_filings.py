@@ -215,6 +215,7 @@ def test_malformed_json_is_422(shared_api: Api, raw: bytes, field: str) -> None:
     [
         ("volumes.0.volume.outline_polygon.vertices.0.lat", f"{VERTS}[0].lat"),
         ("volumes.0.volume.altitude_upper.value", f"{V}.volume.altitude_upper"),
+        ("details.m", "details.m"),  # free-form details too: they could not be stored as sent
     ],
 )
 def test_non_finite_numbers_are_422(shared_api: Api, literal: str, path: str, field: str) -> None:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
 from skyaccord.api.hotline_routes import ws_principal, ws_still_authenticated
-from skyaccord.api.routes import Caller, RawBody, services
+from skyaccord.api.routes import Caller, RecordsBody, services
 from skyaccord.errors import SkyaccordError, Unavailable, ValidationError
 from skyaccord.services.auth import Principal, Role
 from skyaccord.tracks.sources import parse_json_batch
@@ -50,7 +50,7 @@ def ingest_batch(svc: Any, who: Principal, body: Any) -> dict[str, Any]:
 
 
 @router.post("/tracks", tags=["tracks"], summary="Feed a batch of the caller's party's tracks")
-def post_tracks(request: Request, caller: Caller, raw: RawBody) -> dict[str, Any]:
+def post_tracks(request: Request, caller: Caller, raw: RecordsBody) -> dict[str, Any]:
     """Body: a JSON array of reports (see the JSON batch format), or ``{"tracks": [...]}``."""
     return ingest_batch(services(request), caller, raw)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -47,15 +49,37 @@ def principal(
 Caller = Annotated[Principal, Depends(principal)]
 
 
-async def raw_json(request: Request) -> Any:
-    """The request body exactly as sent (what a party signed), besides the pydantic model."""
+def _check_finite(value: Any, path: str = "") -> None:
+    """``NaN`` and ``±Infinity`` (which Python's JSON reader accepts) anywhere in a body are
+    refused with their path: they could not be stored, signed or served back faithfully."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValidationError(path or "body", f"{value} is not a finite number")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _check_finite(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_finite(v, f"{path}[{i}]")
+
+
+async def lenient_json(request: Request) -> Any:
+    """The body as parsed JSON.  For bodies of many records (track batches): a ``NaN`` is left
+    to the per-record checks, which count and skip that record instead of refusing the batch."""
     try:
-        return await request.json()
+        return json.loads(await request.body())
     except ValueError as e:  # JSONDecodeError, UnicodeDecodeError: e.g. an empty body
         raise ValidationError("body", f"not valid JSON: {e}") from None
 
 
+async def raw_json(request: Request) -> Any:
+    """The request body exactly as sent (what a party signed), besides the pydantic model."""
+    body = await lenient_json(request)
+    _check_finite(body)
+    return body
+
+
 RawBody = Annotated[Any, Depends(raw_json)]
+RecordsBody = Annotated[Any, Depends(lenient_json)]
 
 
 def parse_filing(raw: Any, limits: Limits) -> Filing:
@@ -126,10 +150,10 @@ def get_airspace(request: Request, caller: Caller, airspace_id: str) -> dict[str
     summary="Import protected airspace from a GeoJSON Feature(Collection)",
 )
 def import_airspace(
-    request: Request, caller: Caller, body: dict[str, Any], replace: bool = False
+    request: Request, caller: Caller, body: dict[str, Any], raw: RawBody, replace: bool = False
 ) -> list[dict[str, Any]]:
     party = caller.require(WRITE_AIRSPACE, "import airspace")
-    added = services(request).airspace.import_geojson(party, body, replace=replace)
+    added = services(request).airspace.import_geojson(party, raw, replace=replace)
     return [airspace_summary(a) for a in added]
 
 
