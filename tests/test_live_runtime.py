@@ -4,6 +4,8 @@ sharing policies."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -199,3 +201,37 @@ def test_picture_follows_sharing_policies(svc: Services) -> None:
     ids = {t["id"] for t in svc.runtime.picture("israel")["tracks"]}
     assert ids == {"israel/own", "russia/near", "russia/far"}
     assert np.all([len(t["trail"]) >= 1 for t in svc.runtime.picture("israel")["tracks"]])
+
+
+def test_an_engine_that_stops_cycling_is_not_ready(
+    svc: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import warnings
+
+    from skyaccord.api.app import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # Starlette prefers httpx2; httpx works
+        from fastapi.testclient import TestClient
+
+    rt = LiveRuntime(svc, cycle_s=0.05, min_cycle_s=0.01)
+    svc.runtime = rt
+    client = TestClient(create_app(svc))
+    rt.start()
+    try:
+        time.sleep(0.3)
+        assert rt.stalled_s() is None and client.get("/readyz").status_code == 200
+
+        def broken(now: float | None = None) -> None:
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(rt, "cycle", broken)
+        time.sleep(1.5)
+        stalled = rt.stalled_s()
+        assert stalled is not None and stalled > 1.0
+        r = client.get("/readyz")
+        assert r.status_code == 503 and "has not completed a cycle" in r.json()["message"]
+        assert svc.metrics.cycle_failures._value.get() > 5
+    finally:
+        rt.stop()
+    assert rt.stalled_s() is None  # stopped: cycles are driven by hand

@@ -66,6 +66,7 @@ class LiveRuntime:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._last_good = time.monotonic()
         self._airspace_dirty = True
         self._intents_dirty = True
         self._pushed: dict[str, _Pushed] = {}
@@ -238,6 +239,7 @@ class LiveRuntime:
         if self._thread is not None:
             return
         self._stop.clear()
+        self._last_good = time.monotonic()
         self._thread = threading.Thread(target=self._loop, name="skyaccord-engine", daemon=True)
         self._thread.start()
 
@@ -253,7 +255,9 @@ class LiveRuntime:
             self._wake.clear()
             try:
                 self.cycle()
+                self._last_good = time.monotonic()
             except Exception:  # the loop must survive anything one cycle does
+                self.services.metrics.cycle_failures.inc()
                 log.exception("engine cycle failed")
             try:
                 self.services.delivery.run_once()
@@ -262,6 +266,15 @@ class LiveRuntime:
             # Wait for new tracks (at most one full period), then keep the minimum spacing.
             self._wake.wait(max(0.0, started + self.cycle_s - time.monotonic()))
             self._stop.wait(max(0.0, started + self.min_cycle_s - time.monotonic()))
+
+    def stalled_s(self) -> float | None:
+        """Seconds since the engine thread last completed a cycle, when that is more than five
+        periods (at least 1 s): the service is up but no longer detecting.  None otherwise, or
+        when the thread is not running (cycles driven by hand: replay, tests)."""
+        if self._thread is None:
+            return None
+        age = time.monotonic() - self._last_good
+        return age if age > max(1.0, 5 * self.cycle_s) else None
 
     # -- the picture --------------------------------------------------------------------------
 

@@ -17,6 +17,9 @@ class Metrics:
             buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
             registry=r,
         )
+        self.cycle_failures = Counter(
+            "skyaccord_cycle_failures_total", "Detection cycles that raised an error", registry=r
+        )
         self.tracks = Gauge("skyaccord_tracks", "Live tracks in the table", registry=r)
         self.alerts_open = Gauge(
             "skyaccord_alerts_open", "Engine alerts currently open", registry=r

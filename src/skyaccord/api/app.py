@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from skyaccord import __version__
 from skyaccord.clock import Clock, SystemClock
-from skyaccord.errors import RateLimited, SkyaccordError
+from skyaccord.errors import RateLimited, SkyaccordError, Unavailable
 from skyaccord.geo.validate import Limits
 from skyaccord.metrics import Metrics
 from skyaccord.services.airspace import AirspaceService
@@ -241,9 +241,12 @@ def create_app(services: Services) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["operations"], summary="The store answers")
+    @app.get("/readyz", tags=["operations"], summary="The store answers and the engine cycles")
     def readyz() -> dict[str, str]:
         services.store.transact(lambda c: c.exec_driver_sql("SELECT 1").scalar(), write=False)
+        stalled = services.runtime.stalled_s() if services.runtime is not None else None
+        if stalled is not None:
+            raise Unavailable(f"the engine has not completed a cycle for {stalled:.0f} s")
         return {"status": "ready"}
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
