@@ -44,7 +44,7 @@ SPEED_UNITS: Final[dict[str, float]] = {
     "KM/H": 1000.0 / 3600.0,
     "FT/MIN": FEET_PER_MINUTE_MS,
 }
-TIME_UNITS: Final[dict[str, float]] = {"S": 1.0, "MIN": 60.0, "H": 3600.0}
+TIME_UNITS: Final[dict[str, float]] = {"S": 1.0, "MIN": 60.0, "H": 3600.0, "D": 86400.0}
 
 _ALIASES: Final[dict[str, str]] = {
     "METERS": "M",
@@ -58,7 +58,9 @@ _ALIASES: Final[dict[str, str]] = {
     "SEC": "S",
     "SECONDS": "S",
     "MINUTES": "MIN",
+    "HR": "H",
     "HOURS": "H",
+    "DAYS": "D",
 }
 
 
@@ -88,7 +90,7 @@ def to_mps(value: float, units: str, field: str = "units") -> float:
 
 
 def to_seconds(value: float, units: str, field: str = "units") -> float:
-    """Duration in ``units`` (S, MIN, H) → seconds."""
+    """Duration in ``units`` (S, MIN, H, D) → seconds."""
     return float(value) * _factor(units, TIME_UNITS, "time", field)
 
 

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from skyaccord.api.routes import Caller, services
 from skyaccord.errors import AuthenticationError, PermissionDenied, SkyaccordError
 from skyaccord.services.auth import Principal, Role
+from skyaccord.services.sharing import DEFAULT_NEAR_M
 
 router = APIRouter(prefix="/v1")
 
@@ -46,7 +47,7 @@ class WebhookIn(_Body):
 class SharingIn(_Body):
     viewer: str
     mode: Literal["all", "near", "none"]
-    near_m: float = Field(185_200.0, ge=0, le=5_000_000, description="'near' radius, m")
+    near_m: float = Field(DEFAULT_NEAR_M, ge=0, le=5_000_000, description="'near' radius, m")
 
 
 class TokenIn(_Body):

@@ -81,15 +81,17 @@ def read_document(path: Path, field: str = "file") -> Any:
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d)?\s*$", re.I)
-_SCALE = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86400}
 
 
 def parse_duration(text: str, field: str = "duration") -> float:
-    """``"15min"``, ``"90s"``, ``"2h"``, ``"1d"`` or plain seconds → seconds."""
+    """``"15min"`` (or ``"15m"``), ``"90s"``, ``"2h"``, ``"1d"`` or plain seconds → seconds."""
+    from skyaccord.units import to_seconds
+
     m = _DURATION.match(text)
     if not m:
         raise ValidationError(field, f"not a duration: {text!r} (try '15min', '90s', '2h')")
-    return float(m.group(1)) * _SCALE[(m.group(2) or "s").lower()]
+    unit = (m.group(2) or "s").lower()
+    return to_seconds(float(m.group(1)), "min" if unit == "m" else unit, field)
 
 
 _QUANTITY = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([A-Za-z/]+)\s*$")

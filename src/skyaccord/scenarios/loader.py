@@ -98,10 +98,10 @@ import yaml
 
 from skyaccord.errors import NotFound, ValidationError
 from skyaccord.timefmt import format_time, parse_time
+from skyaccord.units import to_seconds
 
 _REL = re.compile(r"^([+-])\s*((?:\d+(?:\.\d+)?\s*(?:s|min|h|d)\s*)+)$")
 _REL_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(s|min|h|d)")
-_SCALE = {"s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
 
 
 @dataclass
@@ -150,7 +150,7 @@ def offset(text: str, field: str = "time") -> float:
     m = _REL.match(text.strip()) if isinstance(text, str) else None
     if not m:
         raise ValidationError(field, f"not a relative time: {text!r} (e.g. '+15min')")
-    value = sum(float(n) * _SCALE[unit] for n, unit in _REL_PART.findall(m.group(2)))
+    value = sum(to_seconds(float(n), unit) for n, unit in _REL_PART.findall(m.group(2)))
     return value if m.group(1) == "+" else -value
 
 

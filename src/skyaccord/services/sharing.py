@@ -17,9 +17,10 @@ from skyaccord.errors import ValidationError
 from skyaccord.geo import frames
 from skyaccord.store import Store
 from skyaccord.store import hotline as repo
+from skyaccord.units import NAUTICAL_MILE_M
 
 DEFAULT_MODE = "near"
-DEFAULT_NEAR_M = 185_200.0  # 100 NM
+DEFAULT_NEAR_M = 100 * NAUTICAL_MILE_M
 MODES = ("all", "near", "none")
 
 
