@@ -1,8 +1,12 @@
 // Formatting for people: times in UTC, altitudes as flight levels and metres, distances in
 // km and NM, countdowns as m:ss. Pure functions.
 
-const FT = 0.3048;
-const NM = 1852;
+// metres per unit: the one place the console converts units
+export const FT = 0.3048;
+export const NM = 1852;
+export const KT = NM / 3600;
+export const FT_PER_MIN = FT / 60;
+export const LENGTH_UNITS = { M: 1, KM: 1000, FT, NM };
 
 export function utc(ms, { seconds = true } = {}) {
   if (ms == null || Number.isNaN(ms)) return "—";
@@ -46,7 +50,11 @@ export function distance(m) {
 }
 
 export function knots(mps) {
-  return mps == null ? "—" : `${Math.round(mps / 0.514444)} kt`;
+  return mps == null ? "—" : `${Math.round(mps / KT)} kt`;
+}
+
+export function feetPerMinute(mps) {
+  return mps == null ? "—" : `${Math.round(mps / FT_PER_MIN)} ft/min`;
 }
 
 /** 95 → "1:35", -3 → "-0:03". */

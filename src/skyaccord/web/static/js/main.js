@@ -17,7 +17,7 @@ import { FilingPanel } from "./filing.js";
 import { ReplayController } from "./replay.js";
 import { installCue, unlockAudio, setMuted, isMuted } from "./cue.js";
 import { partyColor } from "./colors.js";
-import { el, utc, knots, flightLevel } from "./format.js";
+import { el, utc, knots, feetPerMinute, flightLevel } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = "skyaccord.token";
@@ -179,7 +179,7 @@ function renderTrackCard({ track } = {}) {
   row("altitude", `FL${flightLevel(t.alt_m)} (${Math.round(t.alt_m)} m)`);
   row("speed", knots(t.gs_mps));
   row("track", `${Math.round(t.track_deg ?? 0)}°`);
-  if (t.vrate_mps != null) row("vertical", `${Math.round(t.vrate_mps / 0.00508)} ft/min`);
+  if (t.vrate_mps != null) row("vertical", feetPerMinute(t.vrate_mps));
   if (t.coasting) row("state", "coasting");
   card.replaceChildren(el("strong", {}, t.callsign || t.id), dl);
   card.hidden = false;

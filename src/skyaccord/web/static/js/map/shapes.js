@@ -5,7 +5,7 @@ import { geoCentroid } from "d3-geo";
 import { state, on } from "../state.js";
 import { partyColor, alpha, ALERT } from "../colors.js";
 import { forD3 } from "./geo.js";
-import { altitude } from "../format.js";
+import { altitude, LENGTH_UNITS } from "../format.js";
 
 let hatchCache = new Map();
 
@@ -147,7 +147,8 @@ export function intentGeometry(it) {
       ring.push(ring[0]);
       polys.push([ring]);
     } else if (vol.outline_circle) {
-      polys.push([circleRing(vol.outline_circle)]);
+      const ring = circleRing(vol.outline_circle);
+      if (ring) polys.push([ring]);
     }
   }
   const band = it.volumes?.[0]?.volume
@@ -159,8 +160,8 @@ export function intentGeometry(it) {
 
 function circleRing(c) {
   const R = 6371008.8;
-  const units = String(c.radius.units || "M").toUpperCase();
-  const f = { M: 1, KM: 1000, FT: 0.3048, NM: 1852 }[units] || 1;
+  const f = LENGTH_UNITS[String(c.radius.units || "M").toUpperCase()];
+  if (f == null) return null; // not a length unit the server sends: draw nothing rather than guess
   const r = (c.radius.value * f) / R;
   const lat = (c.center.lat * Math.PI) / 180;
   const lon = (c.center.lng * Math.PI) / 180;

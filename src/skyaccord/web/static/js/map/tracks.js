@@ -5,7 +5,7 @@
 import { state, currentPicture, currentItems, on, emit } from "../state.js";
 import { partyColor, alpha, ALERT } from "../colors.js";
 import { alertColor, itemColor, secondsToEvent, bodyGeometries, itemState } from "../alertstate.js";
-import { countdown, distance, flightLevel } from "../format.js";
+import { countdown, distance, flightLevel, KT } from "../format.js";
 import { forD3 } from "./geo.js";
 import { DenseLayer, pixel } from "./dense.js";
 
@@ -200,7 +200,7 @@ export function drawTracks(ctx, v) {
       const c = col || partyColor(t.party);
       text(ctx, t.callsign || t.icao24 || t.id, x, y, c);
       const fl = `FL${flightLevel(t.alt_m)}${t.vrate_mps > 2 ? "↑" : t.vrate_mps < -2 ? "↓" : ""}`;
-      const kt = t.gs_mps != null ? ` ${Math.round(t.gs_mps / 0.514444)}` : "";
+      const kt = t.gs_mps != null ? ` ${Math.round(t.gs_mps / KT)}` : "";
       text(ctx, fl + kt, x, y + 12, alpha(c, 0.85));
     }
   }
