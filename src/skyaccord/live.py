@@ -29,7 +29,7 @@ from skyaccord.tracks.table import ApplyResult, TrackSnapshot
 from skyaccord.tracks.updates import IngestStats, TrackUpdates
 
 if TYPE_CHECKING:
-    from skyaccord.api.app import Services
+    from skyaccord.services.container import Services
 
 log = logging.getLogger("skyaccord.live")
 

@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from skyaccord.api.app import Services
 from skyaccord.clock import ManualClock
 from skyaccord.intents.wire import filing_from_json
 from skyaccord.live import LiveRuntime
+from skyaccord.services.container import Services
 from skyaccord.store import Store
 from skyaccord.timefmt import format_time
 from skyaccord.tracks.updates import TrackUpdates

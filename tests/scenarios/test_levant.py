@@ -23,7 +23,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skyaccord.airspace.borders import available_sources
-from skyaccord.api.app import Services
 from skyaccord.clock import ManualClock
 from skyaccord.errors import ValidationError
 from skyaccord.geo.frames import EARTH_RADIUS_M, destination, great_circle_m, unit_vectors
@@ -43,6 +42,7 @@ from skyaccord.scenarios.traffic import (
     scenario_traffic,
     traffic_span,
 )
+from skyaccord.services.container import Services
 from skyaccord.store import Store
 from skyaccord.timefmt import parse_time
 from skyaccord.units import KNOT_MS

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from skyaccord.api.app import Services
 from skyaccord.clock import ManualClock
 from skyaccord.intents.model import Filing
 from skyaccord.intents.wire import filing_from_json
+from skyaccord.services.container import Services
 from skyaccord.services.intents import FilingResult
 from skyaccord.store import Store
 from skyaccord.timefmt import format_time

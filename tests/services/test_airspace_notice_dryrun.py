@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import sqlalchemy as sa
 
-from skyaccord.api.app import Services
 from skyaccord.errors import MissingKeys, NotFound, PermissionDenied, ValidationError
 from skyaccord.intents.rules import NoticeViolation
+from skyaccord.services.container import Services
 from skyaccord.store.schema import (
     conflicts,
     intent_cells,

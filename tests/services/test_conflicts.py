@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 import shapely
 
-from skyaccord.api.app import Services
 from skyaccord.api.views import conflict_row_json, filing_json
 from skyaccord.errors import MissingKeys, PermissionDenied
 from skyaccord.geo.volumes import outline_area_m2, polygon_outline
 from skyaccord.geo.wire import volume_from_f3548
 from skyaccord.intents.model import Intent, IntentRef
+from skyaccord.services.container import Services
 
 if TYPE_CHECKING:
     from tests.services.conftest import Planner

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 import pytest
 import sqlalchemy as sa
 
-from skyaccord.api.app import Services
 from skyaccord.errors import MissingKeys
 from skyaccord.intents.model import State
+from skyaccord.services.container import Services
 from skyaccord.store.schema import conflicts, intents
 
 if TYPE_CHECKING:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import pytest
 import sqlalchemy as sa
 
-from skyaccord.api.app import Services
 from skyaccord.errors import (
     InvalidTransition,
     NotFound,
@@ -16,6 +15,7 @@ from skyaccord.errors import (
     VersionMismatch,
 )
 from skyaccord.intents.model import Intent, State
+from skyaccord.services.container import Services
 from skyaccord.store.schema import intent_cells, intent_volumes, intents
 
 if TYPE_CHECKING:

@@ -65,8 +65,8 @@ def run_replay(
     progress: bool = True,
 ) -> dict[str, Any]:
     """Runs a replay and writes ``report.html``, ``report.json`` and ``alerts.jsonl``."""
-    from skyaccord.api.app import Services
     from skyaccord.live import LiveRuntime
+    from skyaccord.services.container import Services
 
     out_dir.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="skyaccord-replay-"))

@@ -41,9 +41,9 @@ def build_live(
     clock: Any = None,
 ) -> Any:
     """Services with the live engine attached (not yet started: the app's lifespan starts it)."""
-    from skyaccord.api.app import Services
     from skyaccord.engine import EngineConfig
     from skyaccord.live import LiveRuntime
+    from skyaccord.services.container import Services
 
     services = Services.build(open_store(db), clock)
     config = EngineConfig(

@@ -38,7 +38,7 @@ def prepare(
     cycle_s: float = 1.0,
 ) -> Prepared:
     """A scenario ready to play: static data seeded, the engine attached (not started)."""
-    from skyaccord.api.app import Services
+    from skyaccord.services.container import Services
 
     t0 = scenario.epoch if base is None else base
     if t0 is None:
