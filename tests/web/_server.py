@@ -1,7 +1,6 @@
 """A real skyaccord server in a thread, on a temporary SQLite store, for the browser tests.
 
-The app is built as ``skyaccord serve`` builds it, plus :func:`skyaccord.web.mount_console`
-(and, for the contract tests, the fake live API of :mod:`tests.web._fake_live`).
+The app is built as ``skyaccord serve`` builds it, plus :func:`skyaccord.web.mount_console`.
 """
 
 from __future__ import annotations

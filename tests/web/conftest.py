@@ -110,14 +110,9 @@ def console(browser: Any, tmp_path: Path) -> Iterator[Console]:
     yield from _console(browser, tmp_path)
 
 
-@pytest.fixture(params=["server", "contract"])
-def live_console(request: pytest.FixtureRequest, browser: Any, tmp_path: Path) -> Iterator[Console]:
-    """The live API: the real server's (skipped until it serves /v1/picture), and the contract
-    stand-in of tests/web/_fake_live.py."""
-    from tests.web._fake_live import install
-
-    real = request.param == "server"
-    for c in _console(browser, tmp_path, None if real else install, live=real):
-        if request.param == "server" and not c.has_live_api():
-            pytest.skip("needs live API (GET /v1/picture answers 404)")
+@pytest.fixture
+def live_console(browser: Any, tmp_path: Path) -> Iterator[Console]:
+    """The real server with its live engine running, as ``skyaccord serve`` has it."""
+    for c in _console(browser, tmp_path, live=True):
+        assert c.has_live_api(), "GET /v1/picture does not answer"
         yield c

@@ -1,8 +1,5 @@
 """The live console: tracks in, an alert in both parties' consoles, acknowledgement seen by the
-other side, the thread and the emergency message.
-
-Each test runs twice: against the real server — skipped with "needs live API" until it serves
-``GET /v1/picture`` — and against the contract stand-in (tests/web/_fake_live.py).
+other side, the thread and the emergency message, against the real server and its engine.
 """
 
 from __future__ import annotations

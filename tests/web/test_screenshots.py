@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.web._traffic import background, picture_at
-from tests.web.conftest import Console, _console
+from tests.web.conftest import Console
 from tests.web.test_console import file_overlapping
 from tests.web.test_live import alert_card, feed, wait_for_alert_on_server
 from tests.web.test_replay import T0, load_recording
@@ -31,19 +30,13 @@ def out(tmp_path: Path) -> Path:
     return d
 
 
-@pytest.fixture
-def serving_console(browser: Any, tmp_path: Path) -> Iterator[Console]:
-    """The server with its engine running, as ``skyaccord serve`` has it."""
-    yield from _console(browser, tmp_path, live=True)
-
-
 def shoot(page: Any, path: Path) -> None:
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     page.screenshot(path=str(path))
     assert path.stat().st_size > 20_000
 
 
-def test_screenshot_live_alert(live_console: Console, out: Path, tmp_path: Path) -> None:
+def test_screenshot_live_alert(live_console: Console, out: Path) -> None:
     c = live_console
     israel = c.open("israel")
     russia = c.open("russia")
@@ -62,14 +55,12 @@ def test_screenshot_live_alert(live_console: Console, out: Path, tmp_path: Path)
     card.locator(".thread input").press("Enter")
     card.locator(".thread li", has_text="FL240").wait_for(timeout=5_000)
     time.sleep(1.2)
-    real = c.has_live_api() and not hasattr(c.app.state, "fake_live")
-    # the contract stand-in's picture is exercised the same way but kept out of the docs
-    shoot(israel, (out if real else tmp_path) / "console-live.png")
+    shoot(israel, out / "console-live.png")
 
 
-def test_screenshot_filing_409(serving_console: Console, out: Path) -> None:
-    page = serving_console.open("israel", "planner")
-    file_overlapping(page, serving_console)
+def test_screenshot_filing_409(live_console: Console, out: Path) -> None:
+    page = live_console.open("israel", "planner")
+    file_overlapping(page, live_console)
     page.click("#f-check")
     page.wait_for_selector("#filing-result [data-result=bad]", timeout=10_000)
     page.locator("details").first.evaluate("d => d.open = false")
