@@ -73,18 +73,24 @@ def check_lon(value: object, field: str) -> float:
 def distinct_ring(
     lat: list[float], lon: list[float], field: str
 ) -> tuple[list[float], list[float]]:
-    """Drops a closing vertex and consecutive repeats; needs at least 3 distinct vertices."""
+    """Drops a closing vertex and consecutive repeats; needs at least 3 distinct vertices, and
+    refuses a ring through the same point twice (also when spelled two ways: ±180°, or a pole
+    at two longitudes, which the planar validity check would see as two points)."""
     pts: list[tuple[float, float]] = []
     for p in zip(lat, lon, strict=True):
         if not pts or not _same_point(pts[-1], p):
             pts.append(p)
     while len(pts) > 1 and _same_point(pts[0], pts[-1]):
         pts.pop()
-    distinct = len(
-        {(round(a, 12), 0.0 if abs(a) == 90.0 else round(b, 12) % 360.0) for a, b in pts}
-    )
+    keys = [(a, 0.0 if abs(a) == 90.0 else b % 360.0) for a, b in pts]
+    distinct = len({(round(a, 12), round(b, 12) % 360.0) for a, b in keys})
     if distinct < 3:
         raise ValidationError(field, f"needs at least 3 distinct vertices, got {distinct}")
+    seen: set[tuple[float, float]] = set()
+    for (a, b), key in zip(pts, keys, strict=True):
+        if key in seen:
+            raise ValidationError(field, f"outline intersects itself near ({a:.5f}, {b:.5f})")
+        seen.add(key)
     return [p[0] for p in pts], [p[1] for p in pts]
 
 
