@@ -1,4 +1,5 @@
-"""Proximity, conformance and alerts: hand-built cases and a sampled point-in-polygon reference."""
+"""Proximity, conformance and alerts: hand-built cases, and random scenes against the independent
+sampled reference of :mod:`tests.detect.proximity_reference`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.detect import proximity_reference as pref
+from tests.detect.worlds import tracks
 
 from skyaccord.detect import (
     AlertTracker,
@@ -20,48 +23,9 @@ from skyaccord.detect import (
     detect_nonconformance,
 )
 from skyaccord.errors import ValidationError
-from skyaccord.geo.frames import EARTH_RADIUS_M, destination, enu_basis, unit_vectors
+from skyaccord.geo.frames import EARTH_RADIUS_M, destination
 
 SQUARE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, 0.0]])  # lat, lon
-
-
-def tracks(rows: list[tuple[float, ...]], party: list[int]) -> TrackStates:
-    a = np.array(rows, dtype=float)
-    return TrackStates.from_arrays(
-        lat_deg=a[:, 0],
-        lon_deg=a[:, 1],
-        alt_m=a[:, 2],
-        gs_mps=a[:, 3],
-        track_deg=a[:, 4],
-        vrate_mps=a[:, 5],
-        party=party,
-    )
-
-
-# --- sampled reference: spherical winding number along the path ------------------------------
-def inside_sphere(p: np.ndarray, ring: np.ndarray) -> np.ndarray:
-    """Point-in-polygon on the sphere (great-circle edges) by the winding number, for points p."""
-    v = unit_vectors(ring[:, 0], ring[:, 1])
-    total = np.zeros(p.shape[0])
-    for k in range(v.shape[0]):
-        a, b = v[k], v[(k + 1) % v.shape[0]]
-        num = np.cross(a, b) @ p.T
-        den = a @ b - (p @ a) * (p @ b)
-        total += np.arctan2(num, den)
-    return np.abs(total) > math.pi
-
-
-def reference_path(
-    s: TrackStates, k: int, ring: np.ndarray, lower: float, upper: float, look: float, n: int = 3001
-) -> tuple[np.ndarray, np.ndarray]:
-    t = np.linspace(0.0, look, n)
-    east, north, up = enu_basis(s.lat_deg[k], s.lon_deg[k])
-    trk = math.radians(float(s.track_deg[k]))
-    e0 = math.sin(trk) * east + math.cos(trk) * north
-    w = float(s.gs_mps[k]) / EARTH_RADIUS_M
-    p = np.cos(w * t)[:, None] * up + np.sin(w * t)[:, None] * e0
-    alt = s.alt_m[k] + s.vrate_mps[k] * t
-    return t, inside_sphere(p, ring) & (alt >= lower) & (alt <= upper)
 
 
 def test_entry_time_point_and_infringement_depth() -> None:
@@ -150,21 +114,9 @@ def test_proximity_agrees_with_sampled_reference(
     sc: tuple[TrackStates, np.ndarray, float, float],
 ) -> None:
     s, ring, lower, upper = sc
-    idx = AreaIndex([Area("Z", [[ring]], lower, upper, party=2)])
-    w = detect_area_proximity(s, idx, lookahead_s=300.0)
-    found = {int(r): k for k, r in enumerate(w.row)}
-    for k in range(len(s)):
-        t, inside = reference_path(s, k, ring, lower, upper, 300.0)
-        if inside.any():  # every sampled inside time is at or after our first entry
-            assert k in found
-            assert w.t_entry_s[found[k]] <= t[np.argmax(inside)] + 1e-6
-        if k in found:  # the middle of our first inside interval is inside for the reference
-            j = found[k]
-            t_end = min(float(w.t_exit_s[j]), 300.0)
-            if t_end - w.t_entry_s[j] > 1e-3:
-                tm = 0.5 * (float(w.t_entry_s[j]) + t_end)
-                _, mid = reference_path(s, k, ring, lower, upper, tm, n=2)
-                assert mid[-1]
+    areas = [Area("Z", [[ring]], lower, upper, party=2)]
+    w = detect_area_proximity(s, AreaIndex(areas), lookahead_s=300.0)
+    pref.check_warnings(s, areas, w, lookahead_s=300.0)
 
 
 def test_nonconformance_with_tolerances_and_time_window() -> None:

@@ -1,7 +1,8 @@
 """The fast paths of detection against their references.
 
 * proximity: the grid with its distance bounds, long paths cut into reach-long pieces, and very
-  long paths by caps, against the brute-force detector and the sampled spherical reference;
+  long paths by caps, against the brute-force detector and the independent sampled reference
+  (:mod:`tests.detect.proximity_reference`);
 * the grid itself: every cube of the sphere is found, and its distance bounds hold;
 * conformance: the nearest intent within the index's search radius;
 * separation: the broad phase where its cells grow coarse (global traffic with tiny minima) and
@@ -16,6 +17,14 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.detect import proximity_reference as pref
+from tests.detect.worlds import (
+    fast_traffic,
+    global_hub_traffic,
+    random_tracks,
+    random_world,
+    tracks,
+)
 
 from skyaccord.detect import (
     Area,
@@ -31,43 +40,7 @@ from skyaccord.detect import (
 )
 from skyaccord.detect.areas import _shell
 from skyaccord.detect.proximity import MAX_PIECES
-from skyaccord.geo.frames import EARTH_RADIUS_M, destination, enu_basis, unit_vectors
-
-
-# --- as in test_areas: tracks, and the sampled spherical reference (winding number) -----------
-def tracks(rows: list[tuple[float, ...]], party: list[int]) -> TrackStates:
-    a = np.array(rows, dtype=float)
-    return TrackStates.from_arrays(
-        lat_deg=a[:, 0],
-        lon_deg=a[:, 1],
-        alt_m=a[:, 2],
-        gs_mps=a[:, 3],
-        track_deg=a[:, 4],
-        vrate_mps=a[:, 5],
-        party=party,
-    )
-
-
-def inside_sphere(p: np.ndarray, ring: np.ndarray) -> np.ndarray:
-    v = unit_vectors(ring[:, 0], ring[:, 1])
-    total = np.zeros(p.shape[0])
-    for k in range(v.shape[0]):
-        a, b = v[k], v[(k + 1) % v.shape[0]]
-        total += np.arctan2(np.cross(a, b) @ p.T, a @ b - (p @ a) * (p @ b))
-    return np.abs(total) > math.pi
-
-
-def reference_path(
-    s: TrackStates, k: int, ring: np.ndarray, lower: float, upper: float, look: float, n: int = 3001
-) -> tuple[np.ndarray, np.ndarray]:
-    t = np.linspace(0.0, look, n)
-    east, north, up = enu_basis(s.lat_deg[k], s.lon_deg[k])
-    trk = math.radians(float(s.track_deg[k]))
-    e0 = math.sin(trk) * east + math.cos(trk) * north
-    w = float(s.gs_mps[k]) / EARTH_RADIUS_M
-    p = np.cos(w * t)[:, None] * up + np.sin(w * t)[:, None] * e0
-    alt = s.alt_m[k] + s.vrate_mps[k] * t
-    return t, inside_sphere(p, ring) & (alt >= lower) & (alt <= upper)
+from skyaccord.geo.frames import EARTH_RADIUS_M, destination, unit_vectors
 
 
 @st.composite
@@ -104,60 +77,6 @@ def assert_same_warnings(a: AreaWarnings, b: AreaWarnings) -> None:
     np.testing.assert_array_equal(a.vdepth_m, b.vdepth_m)
 
 
-def blob(lat: float, lon: float, radius_m: float, k: int, rng: np.random.Generator) -> np.ndarray:
-    """A star-shaped ring of ``k`` points around (lat, lon)."""
-    brg = np.sort(rng.uniform(0.0, 360.0, k))
-    la, lo = destination(lat, lon, brg, radius_m * rng.uniform(0.4, 1.0, k))
-    return np.c_[la, lo]
-
-
-def random_world(rng: np.random.Generator) -> list[Area]:
-    """Areas of all sizes: many-sided blobs, a polygon with a hole, a two-part area, one across
-    the antimeridian and one around the north pole."""
-    areas = []
-    for k in range(25):
-        lat, lon = float(rng.uniform(-60, 70)), float(rng.uniform(-180, 180))
-        radius = float(rng.choice([5e3, 3e4, 2e5, 8e5]))
-        areas.append(Area(f"B{k}", [[blob(lat, lon, radius, 40, rng)]], 0.0, 12000.0, party=k % 4))
-    outer = blob(10.0, 20.0, 3e5, 60, rng)
-    hole = destination(10.0, 20.0, np.arange(0, 360, 30.0), 5e4)
-    areas.append(Area("HOLE", [[outer, np.c_[hole][::-1]]], 1000.0, 9000.0, party=1))
-    areas.append(
-        Area(
-            "TWO",
-            [[blob(-20.0, 179.5, 2e5, 30, rng)], [blob(-23.0, -178.0, 1e5, 30, rng)]],
-            0.0,
-            5000.0,
-            party=2,
-        )
-    )
-    pole = np.array([[84.0, lon] for lon in range(0, 360, 20)], dtype=float)
-    areas.append(Area("POLE", [[pole]], 0.0, 20000.0, party=3))
-    return areas
-
-
-def random_tracks(areas: list[Area], n: int, rng: np.random.Generator) -> TrackStates:
-    """Tracks near the areas' vertices and anywhere, at all speeds, climbing and level."""
-    verts = np.concatenate([np.asarray(r) for a in areas for p in a.polygons for r in p])
-    pick = verts[rng.integers(0, verts.shape[0], n)]
-    la, lo = destination(
-        pick[:, 0], pick[:, 1], rng.uniform(0, 360, n), np.abs(rng.normal(0, 60e3, n))
-    )
-    anywhere = rng.random(n) < 0.2
-    la = np.where(anywhere, np.degrees(np.arcsin(rng.uniform(-1, 1, n))), la)
-    lo = np.where(anywhere, rng.uniform(-180, 180, n), lo)
-    return TrackStates.from_arrays(
-        lat_deg=la,
-        lon_deg=lo,
-        alt_m=rng.uniform(0, 13000, n),
-        gs_mps=rng.choice([0.0, 40.0, 150.0, 250.0, 320.0], n),
-        track_deg=rng.uniform(0, 360, n),
-        vrate_mps=rng.choice([0.0, 0.0, 8.0, -12.0], n),
-        party=rng.integers(0, 6, n),
-        valid=rng.random(n) > 0.02,
-    )
-
-
 @pytest.mark.parametrize("reach_m", [100_000.0, 30_000.0, 900.0])
 def test_fast_and_brute_force_proximity_agree_on_random_traffic(reach_m: float) -> None:
     rng = np.random.default_rng(int(reach_m))
@@ -172,6 +91,11 @@ def test_fast_and_brute_force_proximity_agree_on_random_traffic(reach_m: float) 
         )
         assert len(fast) > 100 and fast.inside.any() and not fast.inside.all()
         assert_same_warnings(fast, brute)
+        # the brute force shares the exact tests with the grid: check against the independent
+        # reference too (on every 20th track)
+        pref.check_warnings(
+            s, areas, fast, lookahead_s=look, include_owner=include_owner, rows=range(0, len(s), 20)
+        )
     if reach_m < 1000.0:  # some paths were cut in more than MAX_PIECES pieces: the cap method
         assert float((s.gs_mps * look).max()) / reach_m > MAX_PIECES
 
@@ -184,26 +108,11 @@ def test_long_paths_agree_with_sampled_reference(
 ) -> None:
     """Paths longer than the reach (cut in pieces, or by caps beyond MAX_PIECES pieces)."""
     s, ring, lower, upper = sc
-    idx = AreaIndex([Area("Z", [[ring]], lower, upper, party=2)], reach_m=reach_m)
+    areas = [Area("Z", [[ring]], lower, upper, party=2)]
+    idx = AreaIndex(areas, reach_m=reach_m)
     w = detect_area_proximity(s, idx, lookahead_s=300.0)
     assert_same_warnings(w, detect_area_proximity_brute_force(s, idx, lookahead_s=300.0))
-    found = {int(r): k for k, r in enumerate(w.row)}
-    for k in range(len(s)):
-        t, inside = reference_path(s, k, ring, lower, upper, 300.0)
-        if inside.any():
-            assert k in found
-            assert w.t_entry_s[found[k]] <= t[np.argmax(inside)] + 1e-6
-        if k in found:  # the whole first inside interval is inside for the reference
-            j = found[k]
-            t_end = min(float(w.t_exit_s[j]), 300.0)
-            if t_end - w.t_entry_s[j] > 1e-3:
-                for f in (0.01, 0.5, 0.99):
-                    tm = (1 - f) * float(w.t_entry_s[j]) + f * t_end
-                    _, mid = reference_path(s, k, ring, lower, upper, tm, n=2)
-                    assert mid[-1]
-            if np.isfinite(w.t_exit_s[j]) and w.t_exit_s[j] < 299.0:  # and it ends there
-                _, after = reference_path(s, k, ring, lower, upper, float(w.t_exit_s[j]) + 0.5, 2)
-                assert not after[-1]
+    pref.check_warnings(s, areas, w, lookahead_s=300.0)
 
 
 def test_a_long_inside_path_is_one_interval() -> None:
@@ -281,20 +190,7 @@ def test_nearest_intent_is_looked_for_within_the_search_radius() -> None:
 
 def test_broad_phase_with_tiny_minima_on_global_traffic() -> None:
     """Cells of a few hundred metres over the whole Earth: the grid coarsens to fit its keys."""
-    rng = np.random.default_rng(5)
-    n = 3000
-    hub = rng.integers(0, 40, n)
-    hlat, hlon = rng.uniform(-80, 80, 40)[hub], rng.uniform(-180, 180, 40)[hub]
-    lat, lon = destination(hlat, hlon, rng.uniform(0, 360, n), rng.uniform(0, 3000, n))
-    s = TrackStates.from_arrays(
-        lat_deg=lat,
-        lon_deg=lon,
-        alt_m=rng.uniform(0, 120, n),
-        gs_mps=rng.uniform(0, 25, n),
-        track_deg=rng.uniform(0, 360, n),
-        vrate_mps=rng.uniform(-2, 2, n),
-        party=rng.integers(0, 5, n),
-    )
+    s, _ = global_hub_traffic(np.random.default_rng(5))
     m = SeparationMinima(hmin_m=50.0, vmin_m=15.0, lookahead_s=120.0)
     fast = detect_conflicts(s, m)
     brute = detect_conflicts_brute_force(s, m)
@@ -304,18 +200,7 @@ def test_broad_phase_with_tiny_minima_on_global_traffic() -> None:
 
 def test_broad_phase_with_a_few_very_fast_tracks() -> None:
     """Boxes many cells wide (a few tracks far faster than the typical one)."""
-    rng = np.random.default_rng(8)
-    n = 1500
-    gs = np.where(rng.random(n) < 0.03, rng.uniform(1500, 3000, n), rng.uniform(0, 60, n))
-    s = TrackStates.from_arrays(
-        lat_deg=rng.uniform(-2, 2, n),
-        lon_deg=rng.uniform(-2, 2, n),
-        alt_m=rng.uniform(0, 3000, n),
-        gs_mps=gs,
-        track_deg=rng.uniform(0, 360, n),
-        vrate_mps=np.where(rng.random(n) < 0.05, rng.uniform(-200, 200, n), 0.0),
-        party=rng.integers(0, 3, n),
-    )
+    s = fast_traffic(np.random.default_rng(8))
     brute = detect_conflicts_brute_force(s)
     assert len(brute) > 20
     for k in (None, 1, 5):

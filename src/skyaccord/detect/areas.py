@@ -72,6 +72,7 @@ _SHELL_TOL_M: Final = 1.0  # cubes within this of the sphere count as crossing i
 _SUPERBLOCK_M: Final = 110_000.0  # target edge of a superblock of cubes (registration only)
 _SLACK_MARGIN: Final = 1e-9  # relative margin on the bounds (rounding)
 _EDGE_SLACK: Final = 1e-9  # edges are cut by paths a little beyond their ends (vertices)
+_CUT_MERGE: Final = 1e-12  # cuts of one path closer than this (fraction of it) are one
 
 
 @dataclass(frozen=True)
@@ -682,6 +683,16 @@ class AreaIndex:
         cut_s = np.concatenate([s[hit], np.zeros(m), np.ones(m)])
         order = np.lexsort((cut_s, cut_path))
         cut_path, cut_s = cut_path[order], cut_s[order]
+        # Cuts a rounding error apart (a path through a vertex cuts both of its edges there)
+        # are one cut: the sliver between them would be classified on the boundary, outside.
+        near = (cut_path[1:] == cut_path[:-1]) & (cut_s[1:] - cut_s[:-1] <= _CUT_MERGE)
+        if near.any():
+            drop = np.zeros(cut_s.shape[0], dtype=bool)
+            i = np.flatnonzero(near)
+            # keep the path's own ends (exactly 0 and 1); of two inner cuts keep the first
+            drop[i + 1] = cut_s[i + 1] != 1.0
+            drop[i] |= cut_s[i + 1] == 1.0
+            cut_path, cut_s = cut_path[~drop], cut_s[~drop]
         same = cut_path[1:] == cut_path[:-1]
         pa = cut_path[:-1][same]
         sa = cut_s[:-1][same]
