@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.detect.worlds import dense_antimeridian_traffic, fast_traffic, global_hub_traffic, subset
+from tests.detect.worlds import (
+    dense_antimeridian_traffic,
+    fast_traffic,
+    global_hub_traffic,
+    subset,
+    tracks,
+)
 
 from skyaccord.detect import SeparationMinima, TrackStates, detect_conflicts
 from skyaccord.detect.broadphase import candidate_pairs, horizontal_reach_m
@@ -185,16 +191,7 @@ def reference(
 def states(
     rows: list[tuple[float, float, float, float, float, float]], party: list[int] | None = None
 ) -> TrackStates:
-    a = np.array(rows, dtype=float)
-    return TrackStates.from_arrays(
-        lat_deg=a[:, 0],
-        lon_deg=a[:, 1],
-        alt_m=a[:, 2],
-        gs_mps=a[:, 3],
-        track_deg=a[:, 4],
-        vrate_mps=a[:, 5],
-        party=party if party is not None else list(range(len(rows))),
-    )
+    return tracks(rows, party if party is not None else list(range(len(rows))))
 
 
 def place(lat: float, lon: float, brg: float, dist: float) -> tuple[float, float]:
