@@ -23,8 +23,8 @@ this process, for each of the parties alpha, bravo and charlie:
 
 Every request that got a 2xx answer is an *acknowledged write*; a request cut by the kill has
 an unknown outcome (it may or may not have landed, but never half); a request refused because
-the server is down was never sent.  Once ``--writes`` more writes were acknowledged, and a
-random 0–``--jitter-s`` seconds later, the server is killed (SIGKILL); while it is down this
+the server is down was never sent.  Once ``--writes`` more writes were acknowledged (at least
+one of each kind), and a random 0–``--jitter-s`` seconds later, the server is killed (SIGKILL); while it is down this
 process checks the store: every acknowledged write so far is there, and the ledger's hash chain
 verifies.  Then the server is restarted on the same store and port and the load resumes.  At
 the end:
@@ -591,10 +591,17 @@ def _restart(server: ServerProcess, port: int) -> None:
 
 
 def _under_load(rec: Ledger, writes: int, extra_s: float) -> None:
-    """Waits until ``writes`` more writes were acknowledged (the load runs), then ``extra_s``."""
-    base = sum(_acked_counts(rec).values())
+    """Waits until ``writes`` more writes were acknowledged, at least one of each kind (so every
+    kind of write is at risk when the kill comes), then ``extra_s``."""
+    base = _acked_counts(rec)
     deadline = time.time() + 120
-    while sum(_acked_counts(rec).values()) < base + writes and time.time() < deadline:
+
+    def loaded() -> bool:
+        now = _acked_counts(rec)
+        more = {k: now[k] - base[k] for k in now}
+        return sum(more.values()) >= writes and all(v > 0 for v in more.values())
+
+    while not loaded() and time.time() < deadline:
         time.sleep(0.05)
     time.sleep(extra_s)
 
