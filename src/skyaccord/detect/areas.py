@@ -72,7 +72,7 @@ _SHELL_TOL_M: Final = 1.0  # cubes within this of the sphere count as crossing i
 _SUPERBLOCK_M: Final = 110_000.0  # target edge of a superblock of cubes (registration only)
 _SLACK_MARGIN: Final = 1e-9  # relative margin on the bounds (rounding)
 _EDGE_SLACK: Final = 1e-9  # edges are cut by paths a little beyond their ends (vertices)
-_CUT_MERGE: Final = 1e-12  # cuts of one path closer than this (fraction of it) are one
+_CUT_MERGE: Final = 1e-9  # cuts of a path closer than this (of its length; 1 mm in 1,000 km)
 
 
 @dataclass(frozen=True)
