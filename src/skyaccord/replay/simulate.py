@@ -77,10 +77,7 @@ def auto_acks(services: Any, delays: dict[str, float], now: float) -> int:
     done = 0
     for party, delay in delays.items():
         who = Principal(party, Role.DUTY_OFFICER, f"simulated-{party}")
-        for item in services.hotline.items(party, None, limit=1000):
-            mine = next((p for p in item["parties"] if p["party"] == party), None)
-            if mine is None or mine["acked_at"] is not None:
-                continue
+        for item in services.hotline.items(party, None, limit=1000, unacked=True):
             if parse_time(item["created_at"]) + delay <= now:
                 services.hotline.ack(who, item["id"])
                 done += 1

@@ -471,9 +471,11 @@ class HotlineService:
         out: dict[str, Any] = self.store.transact(run, write=False)
         return out
 
-    def items(self, party: str, state: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    def items(
+        self, party: str, state: str | None = None, limit: int = 100, *, unacked: bool = False
+    ) -> list[dict[str, Any]]:
         def run(conn: Connection) -> list[dict[str, Any]]:
-            rows = repo.list_items(conn, party, state, limit)
+            rows = repo.list_items(conn, party, state, limit, unacked=unacked)
             ids = [r.id for r in rows]
             parties = repo.party_rows(conn, ids)
             msgs = repo.message_rows(conn, ids)

@@ -146,7 +146,11 @@ def head_seq(conn: Connection) -> int:
     )
 
 
-def list_items(conn: Connection, party: str, state: str | None, limit: int) -> list[Any]:
+def list_items(
+    conn: Connection, party: str, state: str | None, limit: int, *, unacked: bool = False
+) -> list[Any]:
+    """Items addressed to ``party``, newest first; only in ``state``, or only those ``party``
+    has not acknowledged (``unacked``), when asked."""
     q = (
         sa.select(hotline_items)
         .join(hotline_parties, hotline_parties.c.item_id == hotline_items.c.id)
@@ -156,6 +160,8 @@ def list_items(conn: Connection, party: str, state: str | None, limit: int) -> l
     )
     if state is not None:
         q = q.where(hotline_items.c.state == state)
+    if unacked:
+        q = q.where(hotline_parties.c.acked_at.is_(None))
     return list(conn.execute(q))
 
 
