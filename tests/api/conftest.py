@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from tests.wire_volumes import box
 
 from skyaccord.api import create_app
 from skyaccord.api.app import Services
@@ -24,7 +25,6 @@ from skyaccord.store.schema import (
     intents,
     notice_violations,
 )
-from skyaccord.timefmt import format_time
 
 with warnings.catch_warnings():
     # Starlette prefers httpx2 for its test client; httpx (pinned) works the same.
@@ -62,18 +62,18 @@ class Api:
         start: float = 3600.0,
         end: float = 7200.0,
     ) -> dict[str, Any]:
-        """An F3548 Volume4D square; ``start``/``end`` in seconds from now."""
+        """An F3548 Volume4D square (times as F3548 objects); ``start``/``end`` s from now."""
         now = self.clock.now()
-        corners = [(lat, lon), (lat, lon + size), (lat + size, lon + size), (lat + size, lon)]
-        return {
-            "volume": {
-                "outline_polygon": {"vertices": [{"lat": a, "lng": b} for a, b in corners]},
-                "altitude_lower": {"value": lower, "units": "M", "reference": "W84"},
-                "altitude_upper": {"value": upper, "units": "M", "reference": "W84"},
-            },
-            "time_start": {"value": format_time(now + start), "format": "RFC3339"},
-            "time_end": {"value": format_time(now + end), "format": "RFC3339"},
-        }
+        return box(
+            lat,
+            lon,
+            size,
+            lower=lower,
+            upper=upper,
+            start=now + start,
+            end=now + end,
+            time_objects=True,
+        )
 
     def counts(self) -> tuple[int, ...]:
         def run(c: sa.Connection) -> tuple[int, ...]:

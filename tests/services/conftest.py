@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pytest
+from tests.wire_volumes import box
 
 from skyaccord.clock import ManualClock
 from skyaccord.intents.model import Filing
@@ -14,30 +15,6 @@ from skyaccord.intents.wire import filing_from_json
 from skyaccord.services.container import Services
 from skyaccord.services.intents import FilingResult
 from skyaccord.store import Store
-from skyaccord.timefmt import format_time
-
-
-def box(
-    lat: float,
-    lon: float,
-    size: float = 0.1,
-    *,
-    lower: float = 1000.0,
-    upper: float = 2000.0,
-    start: float,
-    end: float,
-) -> dict[str, Any]:
-    """An F3548 Volume4D: a ``size``-degree square with its south-west corner at (lat, lon)."""
-    corners = [(lat, lon), (lat, lon + size), (lat + size, lon + size), (lat + size, lon)]
-    return {
-        "volume": {
-            "outline_polygon": {"vertices": [{"lat": a, "lng": b} for a, b in corners]},
-            "altitude_lower": {"value": lower, "units": "M", "reference": "W84"},
-            "altitude_upper": {"value": upper, "units": "M", "reference": "W84"},
-        },
-        "time_start": format_time(start),
-        "time_end": format_time(end),
-    }
 
 
 class Planner:
