@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from skyaccord.airspace.borders import available_sources
 from skyaccord.cli import app
+from skyaccord.cli.server import build_live
 from skyaccord.services.auth import AuthService
 from skyaccord.store import Store
 from skyaccord.store.migrate import head_revision
@@ -306,6 +307,29 @@ def test_bad_file_is_exit_2_naming_the_field_and_stores_nothing(
 def test_missing_file_is_exit_2(cli: Cli) -> None:
     result = cli("intent", "file", str(cli.dir / "nope.yaml"), "--party", "israel", code=2)
     assert "nope.yaml" in flat(result.output)
+
+
+def test_serve_links_restrict_free_messages_to_the_pairs_given(cli: Cli) -> None:
+    cli("party", "add", "turkey", "Turkish Air Force")
+    services = build_live(cli.db, links=["israel,russia", " russia , turkey "])
+    policy = services.hotline.policy
+    assert policy.linked("russia", "israel") and policy.linked("turkey", "russia")
+    assert not policy.linked("israel", "turkey")
+    assert build_live(cli.db).hotline.policy.linked("israel", "turkey")  # default: every pair
+
+
+@pytest.mark.parametrize(
+    ("spec", "reason"),
+    [
+        ("israel,nobody", "'nobody' is not a party (parties: israel, russia)"),
+        ("israel,israel", "two different parties"),
+        ("israel", "two different parties"),
+        ("israel,russia,usa", "two different parties"),
+    ],
+)
+def test_serve_refuses_a_bad_link_before_serving(cli: Cli, spec: str, reason: str) -> None:
+    out = cli("serve", "--link", spec, "--port", "1", code=2).output
+    assert "link" in out and reason in flat(out)
 
 
 def test_db_upgrade(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time as _time
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -38,14 +39,22 @@ def build_live(
     vmin: str = "1000ft",
     lookahead: str = "300s",
     sbs: list[str] | None = None,
+    links: list[str] | None = None,
     clock: Any = None,
 ) -> Any:
-    """Services with the live engine attached (not yet started: the app's lifespan starts it)."""
+    """Services with the live engine attached (not yet started: the app's lifespan starts it).
+
+    ``links`` (``"A,B"`` each) restrict free messages to those pairs of parties."""
     from skyaccord.engine import EngineConfig
     from skyaccord.live import LiveRuntime
     from skyaccord.services.container import Services
 
     services = Services.build(open_store(db), clock)
+    if links:
+        known = {p.id for p in services.auth.parties()}
+        services.hotline.policy = replace(
+            services.hotline.policy, links=frozenset(_parse_link(x, known) for x in links)
+        )
     config = EngineConfig(
         hmin_m=parse_length(hmin, "hmin"),
         vmin_m=parse_length(vmin, "vmin"),
@@ -59,6 +68,18 @@ def build_live(
             sbs_feeds(services.runtime, [_parse_hostport(x) for x in sbs])
         )
     return services
+
+
+def _parse_link(spec: str, known: set[str]) -> frozenset[str]:
+    """``"A,B"`` → the pair {A, B} of two distinct, existing parties."""
+    pair = [x.strip() for x in spec.split(",")]
+    if len(pair) != 2 or pair[0] == pair[1] or not all(pair):
+        raise ValidationError("link", f"expected two different parties as A,B, got {spec!r}")
+    for pid in pair:
+        if pid not in known:
+            listed = ", ".join(sorted(known)) or "none yet: add them with 'skyaccord party add'"
+            raise ValidationError("link", f"{pid!r} is not a party (parties: {listed})")
+    return frozenset(pair)
 
 
 def _parse_hostport(spec: str) -> tuple[str, int]:
@@ -112,6 +133,14 @@ def register(root: typer.Typer) -> None:
             list[str] | None,
             typer.Option(help="SBS-1 feed to read, HOST:PORT (dump1090: port 30003); repeatable."),
         ] = None,
+        link: Annotated[
+            list[str] | None,
+            typer.Option(
+                help="Two parties whose duty officers may send each other free messages, A,B; "
+                "repeatable (default: every pair). Alerts, filing notices and emergency "
+                "messages reach every party concerned regardless."
+            ),
+        ] = None,
         log_format: Annotated[str, typer.Option(help="Log lines as 'text' or 'json'.")] = "text",
     ) -> None:
         """Run the server: HTTP API, hotline, console at /, and the engine fed by live tracks.
@@ -119,13 +148,23 @@ def register(root: typer.Typer) -> None:
         Tracks arrive over POST /v1/tracks, the WebSocket /v1/tracks/stream, and any --sbs feed.
         OpenAPI at /openapi.json, Prometheus metrics at /metrics.
 
-        Example: skyaccord serve --db skyaccord.db --port 8000 --sbs localhost:30003
+        Examples:
+
+          skyaccord serve --db skyaccord.db --port 8000 --sbs localhost:30003
+
+          skyaccord serve --link israel,russia --link russia,turkey
         """
         from skyaccord.logs import configure
 
         configure(log_format)
         services = build_live(
-            db, cycle=cycle, hmin=hmin, vmin=vmin, lookahead=lookahead, sbs=sbs or []
+            db,
+            cycle=cycle,
+            hmin=hmin,
+            vmin=vmin,
+            lookahead=lookahead,
+            sbs=sbs or [],
+            links=link or [],
         )
         console.print(f"skyaccord serving on http://{host}:{port}  (OpenAPI: /openapi.json)")
         _run(make_app(services), host, port)
