@@ -112,3 +112,16 @@ def kt_to_mps(knots: ArrayLike) -> NDArray[np.float64]:
 def fpm_to_mps(feet_per_minute: ArrayLike) -> NDArray[np.float64]:
     """Feet per minute → metres per second, element-wise."""
     return np.asarray(feet_per_minute, dtype=np.float64) * FEET_PER_MINUTE_MS
+
+
+def wrap_360(degrees: ArrayLike) -> NDArray[np.float64]:
+    """Angles (degrees) into [0, 360), element-wise; NaN stays NaN.
+
+    ``x % 360`` alone returns 360.0 for a negative ``x`` smaller in magnitude than half an ulp
+    of 360 (e.g. -1e-20), which breaks the half-open convention.
+
+    >>> wrap_360([-90.0, 360.0, -1e-20, 725.0]).tolist()
+    [270.0, 0.0, 0.0, 5.0]
+    """
+    wrapped = np.mod(np.asarray(degrees, dtype=np.float64), 360.0)
+    return np.where(wrapped >= 360.0, 0.0, wrapped)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skyaccord.tracks.updates import NO_ICAO, UNKNOWN_PARTY, TrackUpdates
+from skyaccord.units import wrap_360
 
 _A = 6378137.0
 _F = 1.0 / 298.257223563
@@ -53,7 +54,7 @@ def scalar_velocity(
     )
     dt = t1 - t0
     h = math.hypot(e, nn)
-    trk = math.degrees(math.atan2(e, nn)) % 360.0 if h > 0 else math.nan
+    trk = float(wrap_360(math.degrees(math.atan2(e, nn)))) if h > 0 else math.nan
     return h / dt, trk, (alt1 - alt0) / dt
 
 
@@ -182,7 +183,7 @@ class ReferenceTable:
         alt = float(u.alt_m[i])
         t = float(u.time_s[i])
         gs = float(u.gs_mps[i])
-        trk = float(u.track_deg[i]) % 360.0
+        trk = float(wrap_360(u.track_deg[i]))
         vr = float(u.vrate_mps[i])
         h_given = math.isfinite(gs) and (math.isfinite(trk) or gs == 0.0)
         v_given = math.isfinite(vr)

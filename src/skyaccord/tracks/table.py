@@ -57,6 +57,7 @@ from numpy.typing import NDArray
 from skyaccord.errors import ValidationError
 from skyaccord.geo.frames import WGS84_A, WGS84_E2, destination, geodetic_to_ecef
 from skyaccord.tracks.updates import NO_ICAO, UNKNOWN_PARTY, TrackUpdates
+from skyaccord.units import wrap_360
 
 F64 = NDArray[np.float64]
 Obj = NDArray[np.object_]
@@ -99,7 +100,7 @@ def velocity_between(
     with np.errstate(invalid="ignore", divide="ignore"):
         horizontal = np.hypot(de, dn)
         gs = horizontal / dt
-        trk = np.where(horizontal > 0.0, np.degrees(np.arctan2(de, dn)) % 360.0, np.nan)
+        trk = np.where(horizontal > 0.0, wrap_360(np.degrees(np.arctan2(de, dn))), np.nan)
         vr = (np.asarray(alt1, dtype=np.float64) - np.asarray(alt0, dtype=np.float64)) / dt
     return gs, trk, vr
 
@@ -445,7 +446,7 @@ class TrackTable:
         alt = u.alt_m[a_i]
         t = u.time_s[a_i]
         gs = u.gs_mps[a_i]
-        trk = u.track_deg[a_i] % 360.0
+        trk = wrap_360(u.track_deg[a_i])
         vr = u.vrate_mps[a_i]
 
         h_given = np.isfinite(gs) & (np.isfinite(trk) | (gs == 0.0))

@@ -154,3 +154,12 @@ def test_open_source_on_broken_files(tmp_path: Path, content: bytes) -> None:
     except ValidationError:
         return  # format could not be told: a clear error naming the file
     sane(u, stats)
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"), [(-1e-20, 0.0), (-0.0, 0.0), (360.0, 0.0), (-90.0, 270.0)]
+)
+def test_track_angles_are_stored_in_0_to_360_half_open(given: float, stored: float) -> None:
+    """-1e-20 % 360 is 360.0 in floating point; the [0, 360) convention must still hold."""
+    u, stats = parse_json_batch([{**JSON_REC, "track_deg": given, "gs_kt": 300}], party="p")
+    assert stats.accepted == 1 and u.track_deg.tolist() == [stored]

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from skyaccord.tracks.ownership import OwnershipRules
 from skyaccord.tracks.updates import NO_ICAO, IngestStats, TrackUpdates
+from skyaccord.units import wrap_360
 
 F64 = NDArray[np.float64]
 
@@ -209,7 +210,7 @@ def finish(
             )
         )
         # 360° is north too; keep the documented [0, 360) convention.
-        np.mod(good.track_deg, 360.0, out=good.track_deg)
+        good.track_deg[:] = wrap_360(good.track_deg)
     stats.accepted += len(good)
     return good
 
