@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 import yaml
 from rich.console import Console
+from rich.markup import escape
 
 from skyaccord.errors import SkyaccordError, ValidationError
 from skyaccord.store import Store
@@ -51,7 +52,7 @@ def exits_on_error(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except SkyaccordError as e:
-            err_console.print(f"[bold red]error[/] ({e.code}): {e.message}", highlight=False)
+            err_console.print(f"[bold red]error[/] ({e.code}): {escape(e.message)}", highlight=False)
             extra = {k: v for k, v in e.details.items() if k not in ("field", "reason")}
             if extra:
                 err_console.print_json(json.dumps(extra, default=str))
