@@ -321,10 +321,10 @@ def test_serve_links_restrict_free_messages_to_the_pairs_given(cli: Cli) -> None
 @pytest.mark.parametrize(
     ("spec", "reason"),
     [
-        ("israel,nobody", "'nobody' is not a party (parties: israel, russia)"),
-        ("israel,israel", "two different parties"),
-        ("israel", "two different parties"),
-        ("israel,russia,usa", "two different parties"),
+        ("israel,nobody", "'nobody' is not one of the parties (israel, russia)"),
+        ("israel,israel", "expected two different parties"),
+        ("israel", "expected two parties [a, b]"),
+        ("israel,russia,usa", "expected two parties [a, b]"),
     ],
 )
 def test_serve_refuses_a_bad_link_before_serving(cli: Cli, spec: str, reason: str) -> None:

@@ -51,9 +51,12 @@ def build_live(
 
     services = Services.build(open_store(db), clock)
     if links:
+        from skyaccord.scenarios.settings import party_pair
+
         known = {p.id for p in services.auth.parties()}
+        pairs = (party_pair([n.strip() for n in x.split(",")], "link", known) for x in links)
         services.hotline.policy = replace(
-            services.hotline.policy, links=frozenset(_parse_link(x, known) for x in links)
+            services.hotline.policy, links=frozenset(frozenset(p) for p in pairs)
         )
     config = EngineConfig(
         hmin_m=parse_length(hmin, "hmin"),
@@ -68,18 +71,6 @@ def build_live(
             sbs_feeds(services.runtime, [_parse_hostport(x) for x in sbs])
         )
     return services
-
-
-def _parse_link(spec: str, known: set[str]) -> frozenset[str]:
-    """``"A,B"`` → the pair {A, B} of two distinct, existing parties."""
-    pair = [x.strip() for x in spec.split(",")]
-    if len(pair) != 2 or pair[0] == pair[1] or not all(pair):
-        raise ValidationError("link", f"expected two different parties as A,B, got {spec!r}")
-    for pid in pair:
-        if pid not in known:
-            listed = ", ".join(sorted(known)) or "none yet: add them with 'skyaccord party add'"
-            raise ValidationError("link", f"{pid!r} is not a party (parties: {listed})")
-    return frozenset(pair)
 
 
 def _parse_hostport(spec: str) -> tuple[str, int]:

@@ -39,6 +39,7 @@ __all__ = [
     "HotlineSettings",
     "SharingPolicy",
     "hotline_settings",
+    "party_pair",
     "sharing_policy",
 ]
 
@@ -110,7 +111,7 @@ def sharing_policy(scenario: Scenario) -> SharingPolicy:
         if "between" in entry:
             if "from" in entry or "to" in entry:
                 raise ValidationError(f"{fld}.between", "give 'between' or 'from'/'to', not both")
-            a, b = _pair(entry["between"], f"{fld}.between", parties)
+            a, b = party_pair(entry["between"], f"{fld}.between", parties)
             directed = [(a, b), (b, a)]
         else:
             a = _party(entry.get("from"), f"{fld}.from", parties)
@@ -169,7 +170,7 @@ def hotline_settings(scenario: Scenario) -> HotlineSettings:
             raise ValidationError("hotline.links", "expected a list of [party, party]")
         parties = _parties(scenario)
         links = frozenset(
-            frozenset(_pair(p, f"hotline.links[{i}]", parties)) for i, p in enumerate(items)
+            frozenset(party_pair(p, f"hotline.links[{i}]", parties)) for i, p in enumerate(items)
         )
     return HotlineSettings(deadlines, escalation, links)
 
@@ -181,12 +182,13 @@ def _parties(scenario: Scenario) -> set[str]:
 def _party(value: object, fld: str, parties: set[str]) -> str:
     if not isinstance(value, str) or value not in parties:
         raise ValidationError(
-            fld, f"{value!r} is not one of the parties ({', '.join(sorted(parties))})"
+            fld, f"{value!r} is not one of the parties ({', '.join(sorted(parties)) or 'none'})"
         )
     return value
 
 
-def _pair(value: object, fld: str, parties: set[str]) -> tuple[str, str]:
+def party_pair(value: object, fld: str, parties: set[str]) -> tuple[str, str]:
+    """``[a, b]``: two different parties among ``parties`` (hotline links, sharing pairs)."""
     if not isinstance(value, list) or len(value) != 2:
         raise ValidationError(fld, "expected two parties [a, b]")
     a, b = _party(value[0], f"{fld}[0]", parties), _party(value[1], f"{fld}[1]", parties)
