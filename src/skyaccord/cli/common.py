@@ -52,7 +52,9 @@ def exits_on_error(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except SkyaccordError as e:
-            err_console.print(f"[bold red]error[/] ({e.code}): {escape(e.message)}", highlight=False)
+            err_console.print(
+                f"[bold red]error[/] ({e.code}): {escape(e.message)}", highlight=False
+            )
             extra = {k: v for k, v in e.details.items() if k not in ("field", "reason")}
             if extra:
                 err_console.print_json(json.dumps(extra, default=str))
