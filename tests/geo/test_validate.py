@@ -605,3 +605,16 @@ def test_malformed_vertices_raise_only_validation_errors(
         assert e.reason
     else:
         assert o.lat.size >= 3
+
+
+def test_a_touch_at_a_vertex_a_rounding_error_west_of_0_is_rejected() -> None:
+    """-1e-20° and 0° are one longitude (-1e-20 % 360 is 360.0 in floating point)."""
+    verts: list[tuple[object, object]] = [
+        (0.0, 0.0),
+        (1.0, -1.0),
+        (0.0, -1e-20),
+        (0.0, 1.0),
+        (-1.0, 0.0),
+    ]
+    with rejects("v", "outline intersects itself"):
+        outline_from_vertices(verts, "v", LIMITS)

@@ -28,6 +28,7 @@ from skyaccord.geo.volumes import (
     outline_area_m2,
     polygon_outline,
 )
+from skyaccord.units import wrap_360
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,8 @@ def distinct_ring(
             pts.append(p)
     while len(pts) > 1 and _same_point(pts[0], pts[-1]):
         pts.pop()
-    keys = [(a, 0.0 if abs(a) == 90.0 else b % 360.0) for a, b in pts]
+    wrapped = wrap_360([b for _, b in pts]).tolist()
+    keys = [(a, 0.0 if abs(a) == 90.0 else w) for (a, _), w in zip(pts, wrapped, strict=True)]
     distinct = len({(round(a, 12), round(b, 12) % 360.0) for a, b in keys})
     if distinct < 3:
         raise ValidationError(field, f"needs at least 3 distinct vertices, got {distinct}")
